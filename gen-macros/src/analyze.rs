@@ -1,0 +1,157 @@
+//! The whole-body check: finds every `yield_!` and reports each one the lowering cannot rewrite,
+//! with what to write instead. It reads the body and changes nothing.
+//!
+//! A `yield_!` is rewritten only where it stands directly in the generator's body. Inside a
+//! closure, a nested `fn` or other item, an `async` block, or the arguments of any other macro it
+//! would end up in another function or coroutine (a macro may wrap its input in one), so it is an
+//! error there: a soundness rule, not a style rule. `gen_!` inside a body is a generator of its
+//! own and is left to its own expansion.
+
+use crate::ctxt::Ctxt;
+use crate::names::{macro_kind, MacroKind};
+use proc_macro2::{TokenStream, TokenTree};
+use syn::visit::{self, Visit};
+use syn::{Block, ExprAsync, ExprAwait, ExprClosure, Item, Macro};
+
+/// What the body holds, for the lowering.
+pub struct BodyFacts {
+    pub yield_count: usize,
+}
+
+/// Checks `body`; `is_async` tells whether `.await` is allowed.
+pub fn check_body(cx: &Ctxt, body: &Block, is_async: bool) -> BodyFacts {
+    let mut finder = YieldFinder { cx, is_async, scope: Scope::Body, yield_count: 0 };
+    finder.visit_block(body);
+    BodyFacts { yield_count: finder.yield_count }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    Body,
+    Closure,
+    AsyncBlock,
+    NestedItem,
+}
+
+struct YieldFinder<'a> {
+    cx: &'a Ctxt,
+    is_async: bool,
+    scope: Scope,
+    yield_count: usize,
+}
+
+impl YieldFinder<'_> {
+    fn within(&mut self, scope: Scope, visit: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.scope, scope);
+        visit(self);
+        self.scope = outer;
+    }
+
+    fn check_yield(&mut self, mac: &Macro) {
+        let what = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        match self.scope {
+            Scope::Body => self.yield_count += 1,
+            Scope::Closure => self.cx.error_spanned_by(
+                mac,
+                format!(
+                    "`{what}!` cannot be used inside a closure: the closure is a function of its \
+                     own and cannot suspend the generator; use a `for` loop or `match` in the \
+                     generator body instead, or make the closure a generator with `gen_!`"
+                ),
+            ),
+            Scope::AsyncBlock => self.cx.error_spanned_by(
+                mac,
+                format!(
+                    "`{what}!` cannot be used inside an `async` block: the block is a future of \
+                     its own; yield from the generator body instead"
+                ),
+            ),
+            Scope::NestedItem => self.cx.error_spanned_by(
+                mac,
+                format!(
+                    "`{what}!` cannot be used inside a nested item: only the generator's own body \
+                     can yield; make the inner function a `#[generator]` and delegate to it"
+                ),
+            ),
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for YieldFinder<'_> {
+    fn visit_expr_closure(&mut self, node: &'ast ExprClosure) {
+        self.within(Scope::Closure, |this| visit::visit_expr_closure(this, node));
+    }
+
+    fn visit_expr_async(&mut self, node: &'ast ExprAsync) {
+        self.within(Scope::AsyncBlock, |this| visit::visit_expr_async(this, node));
+    }
+
+    fn visit_item(&mut self, node: &'ast Item) {
+        self.within(Scope::NestedItem, |this| visit::visit_item(this, node));
+    }
+
+    fn visit_expr_await(&mut self, node: &'ast ExprAwait) {
+        if self.scope == Scope::Body && !self.is_async {
+            self.cx.error_spanned_by(
+                &node.await_token,
+                "`.await` cannot be used in a generator that is not `async`: a plain generator \
+                 is resumed synchronously and cannot wait for a future; write \
+                 `#[generator(...)] async fn` to make an async generator",
+            );
+        }
+        visit::visit_expr_await(self, node);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        match macro_kind(mac) {
+            MacroKind::Yield => {
+                self.check_yield(mac);
+                // `yield_!(yield_!(1))` is two yields; their arguments are expressions.
+                match crate::names::yield_argument(mac) {
+                    Ok(Some(arg)) => self.visit_expr(&arg),
+                    Ok(None) => {}
+                    Err(error) => self.cx.syn_error(error),
+                }
+            }
+            MacroKind::GenExpr => {}
+            MacroKind::Other => {
+                if let Some(inner) = find_yield_tokens(&mac.tokens) {
+                    let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                    self.cx.error_at(
+                        inner,
+                        format!(
+                            "`yield_!` cannot be used inside the arguments of `{name}!`: a macro \
+                             may move its arguments into a closure or another function; bind the \
+                             value first: `let value = yield_!(...);` and pass `value` to `{name}!`"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Finds `yield_ !` in raw macro tokens (they are not parsed: any macro may take any syntax).
+fn find_yield_tokens(tokens: &TokenStream) -> Option<proc_macro2::Span> {
+    let mut previous_was_yield: Option<proc_macro2::Span> = None;
+    for tt in tokens.clone() {
+        match &tt {
+            TokenTree::Punct(p) if p.as_char() == '!' => {
+                if let Some(span) = previous_was_yield {
+                    return Some(span);
+                }
+            }
+            TokenTree::Group(group) => {
+                if let Some(span) = find_yield_tokens(&group.stream()) {
+                    return Some(span);
+                }
+            }
+            _ => {}
+        }
+        previous_was_yield = match &tt {
+            TokenTree::Ident(ident) if ident == "yield_" || ident == "yield_from" => Some(ident.span()),
+            _ => None,
+        };
+    }
+    None
+}

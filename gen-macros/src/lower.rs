@@ -1,0 +1,221 @@
+//! The lowering: a generator body becomes an `async` block that the runtime drives.
+//!
+//! # The transform
+//!
+//! Rust already turns `async` blocks into state machines: every `.await` is a suspension point,
+//! every live local is saved in the state, every scope drops its locals in order, and borrows of
+//! the block's own locals may live across suspensions (the state is pinned). A generator needs
+//! exactly that, plus a way to pass one value out at each suspension and one value in at each
+//! resume. So the macro does not build a state machine itself; it rewrites the body into an
+//! `async` block and each `yield_!` into an await:
+//!
+//! ```text
+//! #[generator(yield = u64)]                fn fib(n: usize) -> Gen<impl Body<Yield = u64,
+//! fn fib(n: usize) -> &'static str {                               Resume = (), Return = &'static str>> {
+//!     let (mut a, mut b) = (0, 1);             enum __CorogenMarker {}          // one per expansion
+//!     for _ in 0..n {                          impl Marker for __CorogenMarker { const NAME = "fib"; }
+//!         yield_!(a);            ==>           let __co = unsafe { Co::<u64, (), __CorogenMarker>::new() };
+//!         (a, b) = (b, a + b);                 new_gen(__co, async move {
+//!     }                                            let n = n;                   // parameters move in
+//!     "done"                                       let __ret: &'static str = {
+//! }                                                    let (mut a, mut b) = (0, 1);
+//!                                                      for _ in 0..n {
+//!                                                          __co.yield_(a).await;
+//!                                                          (a, b) = (b, a + b);
+//!                                                      }
+//!                                                      "done"
+//!                                                  };
+//!                                                  __ret
+//!                                              })
+//!                                          }
+//! ```
+//!
+//! `Gen::resume(arg)` (in `gen-runtime`) puts `arg` in a slot in its own stack frame and polls the
+//! block once with a waker whose data pointer is that slot. `__co.yield_(v)` is a future that, on
+//! its first poll, moves `v` into the slot and returns `Pending`; `resume` then takes `v` out and
+//! returns `Yielded(v)`. On the next resume the same future is polled again, takes the new `arg`
+//! from the slot and completes with it: that is the value of the `yield_!` expression. When the
+//! block completes, `resume` returns `Complete(ret)`. Nothing is allocated per item and no state
+//! is shared but the slot, which lives only during one `resume`; after inlining, the optimiser
+//! sees a plain store and load.
+//!
+//! # States
+//!
+//! The async block's own states are the generator's, and `Gen` adds a status around them:
+//! - `Created`: the block has not been polled; no code of the body has run. The first resume
+//!   runs it to its first `yield_!` (its argument is dropped unless `resume = R as name` binds it:
+//!   then the body starts with `let name = __co.first_arg().await;`, a future that is ready at
+//!   once with the argument).
+//! - `Suspended(k)`: stopped at the k-th `yield_!`, every local live there saved in the block.
+//! - `Running`: inside `resume`. A resume that unwinds leaves this status behind, and it then
+//!   means "poisoned": resuming again panics with a clear message.
+//! - `Completed`: the block returned; resuming panics, `Iterator::next` returns `None`.
+//!
+//! Dropping a `Gen` drops the block, which drops the locals live at its suspension point,
+//! innermost scope first: the Rust form of Python's `finally` on `close()`.
+//!
+//! # Soundness
+//!
+//! All `unsafe` is in `gen-runtime`; generated code contains one `unsafe` block, around
+//! `Co::new()`, with no user expression in it (it is spanned `mixed_site`, so the user's
+//! `#![forbid(unsafe_code)]` does not apply to it). The argument:
+//! - `__co` is hygienic (`Span::mixed_site()`): user code cannot name it, so every yield future
+//!   in the block was made by this lowering, and only for this block.
+//! - Yields are rewritten only directly in the body, never inside closures, nested items, async
+//!   blocks or other macros' arguments (`analyze` rejects those): a yield future is therefore
+//!   polled only when this block is, which is only inside this generator's `resume`.
+//! - The runtime checks at each poll that the waker is a slot waker (vtable compared by address)
+//!   and that the slot's marker is this expansion's `__CorogenMarker`, so even a future that
+//!   reached another generator would panic rather than write into the wrong slot. A waker clone
+//!   never carries the slot pointer, so nothing can reach the slot after `resume` returns.
+//! - Awaiting a foreign future that returns `Pending` in a plain generator leaves the slot empty;
+//!   `resume` sees that and panics rather than report a yield it does not have.
+
+use crate::names::{macro_kind, yield_argument, MacroKind};
+use crate::signature::GenSignature;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Expr, Ident, ItemFn, Path, Stmt, Type};
+
+/// What the lowering needs besides the body.
+pub struct Lowering<'a> {
+    pub krate: &'a Path,
+    pub yield_ty: Option<&'a Type>,
+    pub resume_ty: &'a Type,
+    pub return_ty: Option<&'a Type>,
+    pub first_arg: Option<&'a Ident>,
+    pub name: String,
+}
+
+/// The hidden name of the yield capability inside the body.
+fn co_ident() -> Ident {
+    Ident::new("__co", Span::mixed_site())
+}
+
+/// Emits the expression that builds the generator from `body` (already checked by `analyze`).
+///
+/// Input:  `{ stmts }` plus `prelude` (the parameter bindings)
+/// Output: `{ marker; let __co = unsafe { Co::new() }; new_gen(__co, async move { … }) }`
+pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) -> TokenStream {
+    YieldRewriter.visit_block_mut(&mut body);
+    let Lowering { krate, resume_ty, first_arg, name, .. } = lowering;
+    let private = quote!(#krate::__private);
+    let mixed = Span::mixed_site();
+    let co = co_ident();
+    let marker = Ident::new("__CorogenMarker", mixed);
+    let yield_ty = lowering.yield_ty.map_or_else(|| quote!(_), ToTokens::to_token_stream);
+    let first = first_arg.map(|first| quote_spanned!(first.span()=> let #first: #resume_ty = #co.first_arg().await;));
+    let ret = Ident::new("__ret", mixed);
+    let tail = match lowering.return_ty {
+        // The `let` gives the block's value its type, so a wrong value is reported at the body's
+        // tail, not at the signature.
+        Some(return_ty) if !contains_impl_trait(return_ty) => quote_spanned! {mixed=>
+            let #ret: #return_ty = #body;
+            #[allow(unreachable_code)]
+            #ret
+        },
+        _ => body.into_token_stream(),
+    };
+    quote_spanned! {mixed=>
+        {
+            enum #marker {}
+            impl #private::Marker for #marker {
+                const NAME: &'static str = #name;
+            }
+            // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all inside
+            // the block passed with it to `new_gen`; `__CorogenMarker` is this expansion's own.
+            let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
+            #private::new_gen(#co, async move {
+                #(#prelude)*
+                #first
+                #tail
+            })
+        }
+    }
+}
+
+/// The generator function: the user's item with the new return type and body.
+pub fn generator_fn(item: &ItemFn, signature: &GenSignature, lowering: &Lowering) -> TokenStream {
+    let mut sig = signature.sig.clone();
+    let return_type = gen_return_type(signature, lowering.krate);
+    sig.output = syn::parse_quote_spanned!(sig.output.span()=> -> #return_type);
+    let body = generator_expr(lowering, &signature.prelude, (*item.block).clone());
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    quote! {
+        #(#attrs)*
+        #vis #sig
+        #body
+    }
+}
+
+/// `Gen<impl Body<Yield = Y, Resume = R, Return = Ret> + Captures<…>>`.
+pub fn gen_return_type(signature: &GenSignature, krate: &Path) -> TokenStream {
+    let GenSignature { yield_ty, resume_ty, return_ty, lifetimes, has_receiver, .. } = signature;
+    let captures_self = has_receiver.then(|| quote!(+ #krate::__private::Captures<Self>));
+    quote! {
+        #krate::Gen<impl #krate::Body<Yield = #yield_ty, Resume = #resume_ty, Return = #return_ty>
+            #(+ #krate::__private::Captures<&#lifetimes ()>)*
+            #captures_self>
+    }
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
+}
+
+/// Rewrites each `yield_!` that stands directly in the body (closures, async blocks, nested items
+/// and other macros are not entered: `analyze` already rejected yields there).
+struct YieldRewriter;
+
+impl YieldRewriter {
+    /// Input:  `yield_!(value)` / `yield_!()`
+    /// Output: `__co.yield_(value).await` / `__co.yield_(()).await`
+    fn rewrite(&mut self, mac: &syn::Macro) -> Expr {
+        let span = mac.span();
+        let mut value = match yield_argument(mac) {
+            Ok(Some(value)) => value,
+            _ => syn::parse_quote_spanned!(span=> ()),
+        };
+        self.visit_expr_mut(&mut value);
+        let co = co_ident();
+        syn::parse_quote_spanned!(span=> #co.yield_(#value).await)
+    }
+}
+
+impl VisitMut for YieldRewriter {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::Macro(mac) = expr {
+            if let MacroKind::Yield = macro_kind(&mac.mac) {
+                *expr = self.rewrite(&mac.mac);
+            }
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+
+    fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
+        if let Stmt::Macro(mac) = stmt {
+            if let MacroKind::Yield = macro_kind(&mac.mac) {
+                let expr = self.rewrite(&mac.mac);
+                *stmt = Stmt::Expr(expr, mac.semi_token);
+            }
+            return;
+        }
+        visit_mut::visit_stmt_mut(self, stmt);
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}

@@ -1,0 +1,33 @@
+//! Recognising our own macros inside a body, by the last segment of their path.
+
+use syn::parse::Parser;
+use syn::{Expr, Macro};
+
+pub enum MacroKind {
+    /// `yield_!(v)` or `yield_!()`.
+    Yield,
+    /// `gen_!(...)`: a generator of its own, expanded on its own.
+    GenExpr,
+    Other,
+}
+
+pub fn macro_kind(mac: &Macro) -> MacroKind {
+    match mac.path.segments.last().map(|s| s.ident.to_string()).as_deref() {
+        Some("yield_") => MacroKind::Yield,
+        Some("gen_") => MacroKind::GenExpr,
+        _ => MacroKind::Other,
+    }
+}
+
+/// The argument of `yield_!(arg)`; `None` for `yield_!()`.
+pub fn yield_argument(mac: &Macro) -> syn::Result<Option<Expr>> {
+    if mac.tokens.is_empty() {
+        return Ok(None);
+    }
+    let parser = |input: syn::parse::ParseStream| {
+        let expr: Expr = input.parse()?;
+        let _ = input.parse::<Option<syn::Token![,]>>()?;
+        Ok(expr)
+    };
+    parser.parse2(mac.tokens.clone()).map(Some)
+}

@@ -1,0 +1,19 @@
+//! The runtime of [`corogen`](https://docs.rs/corogen): the [`Generator`] trait, the [`Gen`] type
+//! that `#[generator]` functions return, and the types they speak in.
+//!
+//! Depend on `corogen`, not on this crate: `corogen` re-exports everything here together with
+//! the macros.
+#![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
+
+mod body;
+mod generator;
+mod protocol;
+mod slot;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use body::Body;
+pub use generator::{Gen, GenStatus};
+pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};

@@ -1,0 +1,193 @@
+//! The generator protocol: the [`Generator`] trait and the types it speaks in.
+
+use core::fmt;
+use core::pin::Pin;
+
+/// What one `resume` produced: a yielded value, or the body's return value.
+///
+/// The twin of `std::ops::CoroutineState`.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = char)]
+/// fn one() -> u8 {
+///     yield_!('a');
+///     7
+/// }
+/// let mut g = one();
+/// assert_eq!(g.resume(()), GeneratorState::Yielded('a'));
+/// assert_eq!(g.resume(()), GeneratorState::Complete(7));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GeneratorState<Y, R> {
+    /// The generator suspended at a `yield_!` with this value.
+    Yielded(Y),
+    /// The generator finished with this return value.
+    Complete(R),
+}
+
+impl<Y, R> GeneratorState<Y, R> {
+    /// Turns the state into Python's view: a yielded value, or [`StopIteration`] carrying the
+    /// return value.
+    ///
+    /// ```
+    /// use corogen::{GeneratorState, StopIteration};
+    /// let done: GeneratorState<u8, &str> = GeneratorState::Complete("done");
+    /// assert_eq!(done.into_result(), Err(StopIteration("done")));
+    /// ```
+    #[inline]
+    pub fn into_result(self) -> Result<Y, StopIteration<R>> {
+        match self {
+            GeneratorState::Yielded(value) => Ok(value),
+            GeneratorState::Complete(value) => Err(StopIteration(value)),
+        }
+    }
+}
+
+/// The end of a generator, carrying its return value: Python's `StopIteration.value`.
+///
+/// [`Gen::send`](crate::Gen::send) returns it as the error once the body has returned.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u32)]
+/// fn countdown(n: u32) -> &'static str {
+///     for i in (1..=n).rev() {
+///         yield_!(i);
+///     }
+///     "liftoff"
+/// }
+/// let mut g = countdown(1);
+/// assert_eq!(g.send(()), Ok(1));
+/// let stop = g.send(()).unwrap_err();
+/// assert_eq!(stop.0, "liftoff");
+/// assert_eq!(stop.to_string(), "generator returned \"liftoff\"");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct StopIteration<R>(pub R);
+
+impl<R: fmt::Debug> fmt::Display for StopIteration<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "generator returned {:?}", self.0)
+    }
+}
+
+impl<R: fmt::Debug> std::error::Error for StopIteration<R> {}
+
+/// A resumable computation that yields values and finally returns one: the stable twin of
+/// `std::ops::Coroutine`.
+///
+/// Every generator made by `#[generator]` or `gen_!` implements it, and it is object safe:
+///
+/// ```
+/// use corogen::prelude::*;
+/// use std::pin::Pin;
+///
+/// #[generator(yield = i32, resume = i32)]
+/// fn doubler() {
+///     let mut x = 0;
+///     loop {
+///         x = yield_!(x * 2);
+///     }
+/// }
+/// let mut g: Box<dyn Generator<i32, Yield = i32, Return = ()>> = Box::new(doubler());
+/// assert_eq!(Pin::new(&mut g).resume(0), GeneratorState::Yielded(0));
+/// assert_eq!(Pin::new(&mut g).resume(21), GeneratorState::Yielded(42));
+/// ```
+pub trait Generator<R = ()> {
+    /// The type of the values the generator yields.
+    type Yield;
+    /// The type of the value the generator returns at its end.
+    type Return;
+
+    /// Runs the generator to its next `yield_!` or to its end, handing it `arg`.
+    ///
+    /// The first resume starts the body; `arg` is then dropped unless the generator binds it
+    /// (`resume = R as first`). Later resumes make `arg` the value of the `yield_!` the generator
+    /// is suspended at.
+    ///
+    /// # Panics
+    /// If the generator already finished, or an earlier resume panicked.
+    fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Self::Yield, Self::Return>;
+}
+
+impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for &mut G {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume(Pin::new(&mut **self), arg)
+    }
+}
+
+impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for Box<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume(Pin::new(&mut **self), arg)
+    }
+}
+
+impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<Box<G>> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume((*self).as_mut(), arg)
+    }
+}
+
+impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<&mut G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume((*self).as_mut(), arg)
+    }
+}
+
+/// The value `next()` sends into a generator: Python's `next(g)` is `g.send(None)`.
+///
+/// A generator is an [`Iterator`] when its resume type implements this: `()` and `Option<T>` (whose
+/// `next()` sends `None`) do, and so may your own types.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u32, resume = Option<u32>)]
+/// fn accumulate() {
+///     let mut total = 0;
+///     loop {
+///         if let Some(add) = yield_!(total) {
+///             total += add;
+///         }
+///     }
+/// }
+/// let mut g = accumulate();
+/// assert_eq!(g.next(), Some(0));
+/// assert_eq!(g.send(Some(5)), Ok(5));
+/// assert_eq!(g.next(), Some(5)); // sends None
+/// ```
+pub trait NextArg {
+    /// The value to send for a plain `next()`.
+    fn next_arg() -> Self;
+}
+
+impl NextArg for () {
+    #[inline(always)]
+    fn next_arg() -> Self {}
+}
+
+impl<T> NextArg for Option<T> {
+    #[inline(always)]
+    fn next_arg() -> Self {
+        None
+    }
+}

@@ -1,0 +1,197 @@
+//! The yield slot: how a value gets from a `yield_!` inside the body future to the caller of
+//! `resume`, with no allocation, no `Rc`, no thread-local.
+//!
+//! `Gen::resume` builds a [`Slot`] in its own stack frame, makes a [`Waker`] whose data pointer is
+//! the slot's address and whose vtable is the one [`SLOT_VTABLE`] static, and polls the body once
+//! with it. A [`YieldFuture`] polled inside that call finds the slot again through
+//! `cx.waker().data()`, after checking two things:
+//!
+//! 1. the waker's vtable is `SLOT_VTABLE`, compared by address (only [`Slot::poll_with`] makes a
+//!    waker with it; clones get a no-op vtable, so a waker that escaped the poll never leads back
+//!    to a dead slot);
+//! 2. the slot's marker is the `TypeId` of the marker type of the generator expansion that made the
+//!    future, so a future from one generator can never write into the slot of another.
+//!
+//! Given both, the slot is a live `Slot<Y, R>` for the future's own `Y` and `R`: the `Co` capability
+//! that creates yield futures of marker `M` is only made by generated code, for the one `Gen` that
+//! polls it (see `Co::new`'s contract).
+
+use core::any::TypeId;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::ptr;
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+/// The part of every slot that can be read without knowing `Y` and `R`.
+#[repr(C)]
+struct SlotHeader {
+    marker: TypeId,
+}
+
+/// Where a yielded value and a resume argument wait during one `resume` call.
+///
+/// Invariant: at most one of the two directions is used per poll: the body either takes `arg`
+/// (a yield future finishing, or the first-argument binding) and/or stores one value in `yielded`
+/// before returning `Pending`.
+#[repr(C)]
+pub(crate) struct Slot<Y, R> {
+    header: SlotHeader,
+    yielded: Option<Y>,
+    arg: Option<R>,
+}
+
+impl<Y, R> Slot<Y, R> {
+    #[inline(always)]
+    pub(crate) fn new(marker: TypeId, arg: R) -> Self {
+        Slot { header: SlotHeader { marker }, yielded: None, arg: Some(arg) }
+    }
+
+    /// Calls `poll` with a context whose waker leads to this slot.
+    #[inline(always)]
+    pub(crate) fn poll_with<T>(&mut self, poll: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
+        let data: *mut Self = self;
+        // SAFETY: every function of SLOT_VTABLE accepts any data pointer: `clone` returns a no-op
+        // waker without reading it and the others do nothing. The pointer is dereferenced only by
+        // `slot_in`, after it checked the vtable, while this call (and so `self`) is live.
+        let waker = unsafe { Waker::new(data as *const (), &SLOT_VTABLE) };
+        poll(&mut Context::from_waker(&waker))
+    }
+
+    #[inline(always)]
+    pub(crate) fn take_yielded(&mut self) -> Option<Y> {
+        self.yielded.take()
+    }
+}
+
+/// The vtable of slot wakers. A `static`, so that its address identifies them.
+static SLOT_VTABLE: RawWakerVTable = RawWakerVTable::new(clone_slot_waker, noop, noop, noop);
+
+/// Clones never carry the slot pointer: a clone may outlive the `resume` call.
+static NOOP_VTABLE: RawWakerVTable = RawWakerVTable::new(clone_noop_waker, noop, noop, noop);
+
+fn clone_slot_waker(_: *const ()) -> RawWaker {
+    RawWaker::new(ptr::null(), &NOOP_VTABLE)
+}
+
+fn clone_noop_waker(_: *const ()) -> RawWaker {
+    RawWaker::new(ptr::null(), &NOOP_VTABLE)
+}
+
+fn noop(_: *const ()) {}
+
+/// Finds the slot of the `resume` call that is polling us, or panics with a clear message.
+#[inline(always)]
+fn slot_in<'cx, Y, R>(cx: &'cx mut Context<'_>, marker: TypeId) -> &'cx mut Slot<Y, R> {
+    let waker = cx.waker();
+    if !ptr::eq(waker.vtable(), &SLOT_VTABLE) {
+        not_polled_by_resume();
+    }
+    let data = waker.data() as *mut Slot<Y, R>;
+    // SAFETY: only `Slot::poll_with` makes wakers with SLOT_VTABLE, and such a waker lives only
+    // during that call (clones get NOOP_VTABLE), so `data` points at a live slot. Every slot is
+    // `repr(C)` and starts with a `SlotHeader`, so reading the header is valid whatever its `Y`, `R`.
+    let header = unsafe { &*(data as *const SlotHeader) };
+    if header.marker != marker {
+        wrong_generator();
+    }
+    // SAFETY: the marker matches, so this slot was made by the `Gen` whose body was built with the
+    // `Co<Y, R, M>` that made this future (`Co::new`'s contract): its type is `Slot<Y, R>`. No other
+    // reference to the slot exists during the poll; the returned borrow ends with `cx`'s.
+    unsafe { &mut *data }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn not_polled_by_resume() -> ! {
+    panic!(
+        "corogen: a yield was polled outside its generator's `resume` \
+         (was the generator's body future polled by another executor?)"
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_generator() -> ! {
+    panic!("corogen: a yield of one generator was polled by another generator's `resume`")
+}
+
+#[cold]
+#[inline(never)]
+fn slot_full() -> ! {
+    panic!("corogen: two values were yielded in one resume; a generator yields one value at a time")
+}
+
+/// The capability to create yield futures for one generator expansion.
+///
+/// Generated code receives it from [`Co::new`] under a hygienic name the user's code cannot see.
+pub struct Co<Y, R, M> {
+    // Invariant in every parameter: a `Co` must never be reused at another type.
+    _types: PhantomData<fn(Y, R, M) -> (Y, R, M)>,
+}
+
+impl<Y, R, M> Clone for Co<Y, R, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Y, R, M> Copy for Co<Y, R, M> {}
+
+impl<Y, R, M: 'static> Co<Y, R, M> {
+    /// Creates the capability.
+    ///
+    /// # Safety
+    /// - Every future made from this `Co` (and its copies) is polled only by the body future that
+    ///   is passed with it to `new_gen`, so only by that generator's `resume`.
+    /// - `M` is a type declared by this one expansion and used by no other `Co`.
+    #[inline(always)]
+    pub const unsafe fn new() -> Self {
+        Co { _types: PhantomData }
+    }
+
+    /// The future `yield_!(value)` awaits: yields `value`, then evaluates to the next resume
+    /// argument.
+    #[inline(always)]
+    pub fn yield_(self, value: Y) -> YieldFuture<Y, R, M> {
+        YieldFuture { value: Some(value), _types: PhantomData }
+    }
+
+    /// The future that reads the argument of the first resume (the `resume = R as name` binding).
+    #[inline(always)]
+    pub fn first_arg(self) -> YieldFuture<Y, R, M> {
+        YieldFuture { value: None, _types: PhantomData }
+    }
+}
+
+/// The future behind `yield_!`. Only [`Co`] creates it.
+#[must_use = "a yield does nothing unless awaited"]
+pub struct YieldFuture<Y, R, M> {
+    value: Option<Y>,
+    _types: PhantomData<fn(Y, R, M) -> (Y, R, M)>,
+}
+
+// The value is moved out, never pinned: pinning a YieldFuture pins nothing inside it.
+impl<Y, R, M> Unpin for YieldFuture<Y, R, M> {}
+
+impl<Y, R, M: 'static> core::future::Future for YieldFuture<Y, R, M> {
+    type Output = R;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
+        let this = self.get_mut();
+        let slot = slot_in::<Y, R>(cx, TypeId::of::<M>());
+        match this.value.take() {
+            Some(value) => {
+                if slot.yielded.is_some() {
+                    slot_full();
+                }
+                slot.yielded = Some(value);
+                Poll::Pending
+            }
+            None => match slot.arg.take() {
+                Some(arg) => Poll::Ready(arg),
+                None => unreachable!("corogen: every resume carries one argument"),
+            },
+        }
+    }
+}

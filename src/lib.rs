@@ -1,0 +1,174 @@
+//! Python-style generators and coroutines for stable Rust.
+//!
+//! A function with `yield_!` in it becomes a generator: an [`Iterator`] of what it yields, that
+//! takes values through [`send`](Gen::send) and ends with a return value carried in
+//! [`StopIteration`], like Python's.
+//!
+//! ```
+//! use corogen::prelude::*;
+//!
+//! #[generator(yield = u64)]
+//! fn fib(n: usize) -> &'static str {
+//!     let (mut a, mut b) = (0, 1);
+//!     for _ in 0..n {
+//!         yield_!(a);
+//!         (a, b) = (b, a + b);
+//!     }
+//!     "done"
+//! }
+//!
+//! let v: Vec<u64> = fib(10).collect();
+//! assert_eq!(v, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]);
+//! let mut g = fib(2);
+//! assert_eq!(g.send(()), Ok(0));
+//! assert_eq!(g.send(()), Ok(1));
+//! assert_eq!(g.send(()), Err(StopIteration("done"))); // Python's StopIteration.value
+//! ```
+//!
+//! # Writing generators
+//!
+//! - [`#[generator(yield = Y)]`](generator) on a `fn` (free function or method, generic or not)
+//!   makes it return a [`Gen`]. Add `resume = R` to receive values through `send`: then
+//!   `let x = yield_!(v);` is the value of the next resume. The function's written return type
+//!   is the generator's final value.
+//! - [`gen_!({ ... })`](gen_) is an anonymous generator, the twin of Python's
+//!   `(x * 2 for x in range(5))`.
+//! - [`yield_!(value)`](yield_) suspends the generator, handing out `value`.
+//!
+//! Inside the body all of Rust works, including borrows of the generator's own locals across a
+//! `yield_!`:
+//!
+//! ```
+//! use corogen::prelude::*;
+//!
+//! #[generator(yield = &'a str)]
+//! fn words<'a>(text: &'a str) -> usize {
+//!     let mut count = 0;
+//!     for word in text.split_whitespace() {
+//!         yield_!(word);
+//!         count += 1;
+//!     }
+//!     count
+//! }
+//! let mut g = words("to be or not");
+//! assert_eq!(g.by_ref().collect::<Vec<_>>(), ["to", "be", "or", "not"]);
+//! assert_eq!(g.return_value(), Some(&4));
+//! ```
+//!
+//! # How it works
+//!
+//! The macro turns the body into an `async` block and each `yield_!` into an await of a future
+//! that hands its value to [`Gen::resume`] through a slot in `resume`'s own stack frame. Rust's
+//! compiler builds the state machine; nothing is allocated per item, and a generator runs as
+//! fast as a hand-written [`Iterator`]. The state lives in one allocation made when the generator
+//! is created, like Python's frame object, so a [`Gen`] can be moved freely and generators can
+//! recurse.
+#![warn(missing_docs)]
+
+extern crate self as corogen;
+
+pub use gen_runtime::{Body, Gen, GenStatus, Generator, GeneratorState, NextArg, StopIteration};
+
+/// Turns a function that contains `yield_!` into a generator.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u32, resume = u32)]
+/// fn accumulate() -> u32 {
+///     let mut total = 0;
+///     while total < 100 {
+///         total += yield_!(total);
+///     }
+///     total
+/// }
+///
+/// let mut acc = accumulate();
+/// assert_eq!(acc.send(0), Ok(0)); // the first send starts the body
+/// assert_eq!(acc.send(10), Ok(10));
+/// assert_eq!(acc.send(95), Err(StopIteration(105)));
+/// ```
+///
+/// # Options
+///
+/// - `yield = Y`: the type of the yielded values. It may be left out when the function is
+///   written as returning `impl Iterator<Item = Y>`: the generator then yields `Y` and returns
+///   `()`. Elided lifetimes in it follow the rules of a return type (`yield = &str` on a
+///   `&self` method borrows from `self`).
+/// - `resume = R`: the type `send`/`resume` take (default `()`). With `R = ()` or
+///   `R = Option<T>` the generator is also an [`Iterator`] whose `next()` sends `()`/`None`,
+///   exactly Python's `next(g)`.
+/// - `resume = R as name`: binds the argument of the *first* resume to `name` at the top of the
+///   body. Without it that argument is dropped: no `yield_!` is waiting for it yet.
+/// - `crate = path`: where to find `corogen`, for a crate that re-exports it. A renamed
+///   dependency (`co = { package = "corogen" }`) is found without it.
+///
+/// # The returned value
+///
+/// The function returns [`Gen<impl Body<Yield = Y, Resume = R, Return = Ret>>`](Gen): an
+/// [`Iterator`] and [`FusedIterator`](core::iter::FusedIterator), with
+/// [`send`](Gen::send), [`resume`](Gen::resume) and [`return_value`](Gen::return_value). It is
+/// `Send`/`Sync` when what the body holds across yields is, and it does nothing until first
+/// resumed.
+///
+/// # Rules for the body
+///
+/// - `yield_!` must stand directly in the body: not in a closure, a nested function or item, an
+///   `async` block, or another macro's arguments (`println!("{}", yield_!(1))`). Those are
+///   compile errors that say what to write instead (`let v = yield_!(1); println!("{v}")`).
+/// - Parameters live until the body ends, locals drop at the end of their scope, and dropping a
+///   suspended generator drops what it holds, innermost scope first.
+/// - A panic in the body propagates out of the `resume` that ran it; the generator is then
+///   finished for good, and resuming it again panics.
+pub use gen_macros::generator;
+
+/// An anonymous generator: the twin of Python's generator expression
+/// `(x * 2 for x in range(5))`.
+///
+/// It moves what it captures (like `async move`), infers its yield type from its `yield_!`s,
+/// takes `()` on resume, returns what its block evaluates to, and does not run until first
+/// resumed.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// let limit = 5;
+/// let doubled = gen_!({
+///     for x in 0..limit {
+///         yield_!(x * 2);
+///     }
+/// });
+/// assert_eq!(doubled.collect::<Vec<_>>(), [0, 2, 4, 6, 8]);
+/// ```
+///
+/// (Not `gen!`: `gen` is a reserved keyword in edition 2024.)
+pub use gen_macros::gen_;
+
+/// Suspends the generator, handing out a value; evaluates to the value of the next resume.
+///
+/// `yield_!()` yields `()`, like Python's bare `yield`. Only meaningful directly in the body of a
+/// [`generator`] function or a [`gen_!`](gen_) block; anywhere else it is a compile error.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = i32, resume = &'static str)]
+/// fn greeter() {
+///     let name = yield_!(1);
+///     assert_eq!(name, "world");
+///     yield_!(2);
+/// }
+/// let mut g = greeter();
+/// assert_eq!(g.send(""), Ok(1)); // the first argument is dropped
+/// assert_eq!(g.send("world"), Ok(2));
+/// ```
+pub use gen_macros::yield_;
+
+/// Everything needed to write and drive generators: `use corogen::prelude::*;`.
+pub mod prelude {
+    pub use crate::{gen_, generator, yield_};
+    pub use crate::{Gen, Generator, GeneratorState, StopIteration};
+}
+
+#[doc(hidden)]
+pub use gen_runtime::__private;
