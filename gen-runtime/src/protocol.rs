@@ -92,9 +92,15 @@ impl<R: fmt::Debug> std::error::Error for StopIteration<R> {}
 ///         x = yield_!(x * 2);
 ///     }
 /// }
-/// let mut g: Box<dyn Generator<i32, Yield = i32, Return = ()>> = Box::new(doubler());
+/// // Generators are `Unpin`, so a box of them needs no pinning:
+/// let mut g: Box<dyn Generator<i32, Yield = i32, Return = ()> + Unpin> = Box::new(doubler());
 /// assert_eq!(Pin::new(&mut g).resume(0), GeneratorState::Yielded(0));
 /// assert_eq!(Pin::new(&mut g).resume(21), GeneratorState::Yielded(42));
+///
+/// // Any generator, `Unpin` or not, behind `Pin<Box<dyn …>>`:
+/// let mut g: Pin<Box<dyn Generator<i32, Yield = i32, Return = ()>>> = Box::pin(doubler());
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
+/// assert_eq!(g.as_mut().resume(5), GeneratorState::Yielded(10));
 /// ```
 pub trait Generator<R = ()> {
     /// The type of the values the generator yields.
