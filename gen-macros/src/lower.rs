@@ -116,7 +116,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             #[allow(unreachable_code)]
             #ret
         },
-        _ => body.into_token_stream(),
+        // The block's statements, not the block: braces around a tail would draw `unused_braces`.
+        _ => {
+            let stmts = &body.stmts;
+            quote!(#(#stmts)*)
+        }
     };
     quote_spanned! {mixed=>
         {

@@ -1,0 +1,81 @@
+//! A panic in the body propagates out of the resume that ran it and finishes the generator for
+//! good; resuming it again is a clear panic. Misusing a plain generator is a clear panic too.
+
+use corogen::prelude::*;
+use corogen::GenStatus;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[generator(yield = u32)]
+fn fragile(fail_at: u32) {
+    for i in 0.. {
+        assert!(i != fail_at, "boom at {i}");
+        yield_!(i);
+    }
+}
+
+#[test]
+fn a_panic_propagates_and_poisons_the_generator() {
+    let mut g = fragile(1);
+    assert_eq!(g.next(), Some(0));
+    let first = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
+    assert_eq!(panic_message(first), "boom at 1");
+    assert_eq!(g.status(), GenStatus::Panicked);
+    assert!(g.is_finished());
+    let again = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
+    assert_eq!(panic_message(again), "`fragile` resumed after it panicked");
+}
+
+#[test]
+fn resuming_a_completed_generator_panics_but_iteration_stays_fused() {
+    let mut g = gen_!({ yield_!(1) });
+    assert_eq!(g.send(()), Ok(1));
+    assert_eq!(g.send(()), Err(StopIteration(())));
+    assert_eq!(g.next(), None);
+    assert_eq!(g.next(), None);
+    let err = catch_unwind(AssertUnwindSafe(|| g.resume(()))).unwrap_err();
+    assert_eq!(panic_message(err), "`<gen_!>` resumed after it completed");
+}
+
+struct NeverReady;
+
+impl std::future::Future for NeverReady {
+    type Output = ();
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        // A clone of the generator's waker must be harmless to keep and to wake.
+        let clone = cx.waker().clone();
+        clone.wake_by_ref();
+        clone.wake();
+        std::task::Poll::Pending
+    }
+}
+
+macro_rules! sneaky_await {
+    ($future:expr) => {
+        $future.await
+    };
+}
+
+#[generator(yield = u8)]
+fn awaits_a_foreign_future() {
+    yield_!(1);
+    // A macro can hide an `.await` from `#[generator]`'s check; the runtime still refuses it.
+    sneaky_await!(NeverReady);
+    yield_!(2);
+}
+
+#[test]
+fn a_plain_generator_awaiting_a_pending_future_is_a_clear_panic() {
+    let mut g = awaits_a_foreign_future();
+    assert_eq!(g.next(), Some(1));
+    let err = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
+    assert!(panic_message(err).contains("awaited a future that was not ready"));
+    assert_eq!(g.status(), GenStatus::Panicked);
+}
