@@ -166,8 +166,8 @@ pub use gen_macros::yield_;
 
 /// Everything needed to write and drive generators: `use corogen::prelude::*;`.
 pub mod prelude {
-    pub use crate::{gen_, generator, yield_};
     pub use crate::{Gen, Generator, GeneratorState, StopIteration};
+    pub use crate::{gen_, generator, yield_};
 }
 
 #[doc(hidden)]

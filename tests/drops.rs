@@ -35,10 +35,26 @@ fn locals_drop_at_the_end_of_their_scope() {
     assert_eq!(g.next(), Some(1));
     assert!(log.borrow().is_empty());
     assert_eq!(g.next(), Some(2));
-    assert_eq!(*log.borrow(), ["after first yield", "inner", "inner scope ended"]);
+    assert_eq!(
+        *log.borrow(),
+        ["after first yield", "inner", "inner scope ended"]
+    );
     assert_eq!(g.next(), None);
-    assert_eq!(*log.borrow(), ["after first yield", "inner", "inner scope ended", "late", "outer"]);
-    assert_eq!(Rc::strong_count(&log), 1, "the generator holds no clone after completing");
+    assert_eq!(
+        *log.borrow(),
+        [
+            "after first yield",
+            "inner",
+            "inner scope ended",
+            "late",
+            "outer"
+        ]
+    );
+    assert_eq!(
+        Rc::strong_count(&log),
+        1,
+        "the generator holds no clone after completing"
+    );
 }
 
 #[test]

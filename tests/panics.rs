@@ -1,9 +1,9 @@
 //! A panic in the body propagates out of the resume that ran it and finishes the generator for
 //! good; resuming it again is a clear panic. Misusing a plain generator is a clear panic too.
 
-use corogen::prelude::*;
 use corogen::GenStatus;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use corogen::prelude::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -48,7 +48,10 @@ struct NeverReady;
 
 impl std::future::Future for NeverReady {
     type Output = ();
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
         // A clone of the generator's waker must be harmless to keep and to wake.
         let clone = cx.waker().clone();
         clone.wake_by_ref();

@@ -13,7 +13,12 @@ struct FibIterator {
 
 impl FibIterator {
     fn new(n: usize) -> Self {
-        FibIterator { n, current: 0, num1: 0, num2: 1 }
+        FibIterator {
+            n,
+            current: 0,
+            num1: 0,
+            num2: 1,
+        }
     }
 }
 
@@ -46,7 +51,11 @@ fn fib(n: usize) -> &'static str {
 }
 
 fn joined(items: impl IntoIterator<Item = u64>) -> String {
-    items.into_iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ")
+    items
+        .into_iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -60,7 +69,10 @@ fn fib_iterator_and_fib_generator_print_the_sequence() {
 fn list_and_tuple_of_a_fib_iterator() {
     // `list(FibIterator(15))`, `tuple(FibIterator(6))`
     let list: Vec<u64> = FibIterator::new(15).collect();
-    assert_eq!(list, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377]);
+    assert_eq!(
+        list,
+        [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377]
+    );
     assert_eq!(fib(15).collect::<Vec<_>>(), list);
     let tuple: [u64; 6] = fib(6).collect::<Vec<_>>().try_into().unwrap();
     assert_eq!(tuple, [0, 1, 1, 2, 3, 5]);
@@ -74,7 +86,10 @@ fn generator_expression_doubles_a_range() {
             yield_!(x * 2);
         }
     });
-    assert_eq!([g.next(), g.next(), g.next(), g.next(), g.next()], [0, 2, 4, 6, 8].map(Some));
+    assert_eq!(
+        [g.next(), g.next(), g.next(), g.next(), g.next()],
+        [0, 2, 4, 6, 8].map(Some)
+    );
     assert_eq!(g.next(), None);
     // `for x in G: print(x)` on a fresh one.
     let fresh = gen_!({
@@ -110,7 +125,10 @@ fn fib_transcript_next_calls() {
     assert_eq!(stop, StopIteration("done"));
     assert_eq!(stop.to_string(), "generator returned \"done\"");
     // In [38]: for n in fib(5): print(n)
-    assert_eq!(fib_as_in_the_transcript(5).collect::<Vec<_>>(), [1, 1, 2, 3, 5]);
+    assert_eq!(
+        fib_as_in_the_transcript(5).collect::<Vec<_>>(),
+        [1, 1, 2, 3, 5]
+    );
 }
 
 #[test]
@@ -126,7 +144,17 @@ fn fib_transcript_catching_stop_iteration() {
             }
         }
     }
-    assert_eq!(transcript, ["value:1", "value:1", "value:2", "value:3", "value:5", "生成器返回值:done"]);
+    assert_eq!(
+        transcript,
+        [
+            "value:1",
+            "value:1",
+            "value:2",
+            "value:3",
+            "value:5",
+            "生成器返回值:done"
+        ]
+    );
 }
 
 #[test]
@@ -143,7 +171,17 @@ fn fib_return_value_comes_back_in_stop_iteration() {
             }
         }
     }
-    assert_eq!(transcript, ["value:0", "value:1", "value:1", "value:2", "value:3", "生成器返回值:done"]);
+    assert_eq!(
+        transcript,
+        [
+            "value:0",
+            "value:1",
+            "value:1",
+            "value:2",
+            "value:3",
+            "生成器返回值:done"
+        ]
+    );
     // `for n in fib(5)` cannot see the return value; the iterator keeps it.
     let mut g = fib(5);
     assert_eq!(g.by_ref().count(), 5);
@@ -215,6 +253,13 @@ fn work1_and_work2_take_turns() {
     }
     assert_eq!(
         *log.borrow(),
-        ["----work1---", "----work2---", "----work1---", "----work2---", "----work1---", "----work2---"]
+        [
+            "----work1---",
+            "----work2---",
+            "----work1---",
+            "----work2---",
+            "----work1---",
+            "----work2---"
+        ]
     );
 }

@@ -36,14 +36,18 @@ impl Library {
 
 #[test]
 fn method_generators_borrow_and_consume_self() {
-    let mut library = Library { titles: vec!["Dune".into(), "Emma".into()] };
+    let mut library = Library {
+        titles: vec!["Dune".into(), "Emma".into()],
+    };
     assert_eq!(library.titles().collect::<Vec<_>>(), ["Dune", "Emma"]);
     let mut drain = library.drain_upper();
     assert_eq!(drain.by_ref().collect::<Vec<_>>(), ["EMMA", "DUNE"]);
     assert_eq!(drain.return_value(), Some(&2));
     drop(drain);
     assert!(library.titles.is_empty());
-    let library = Library { titles: vec!["Ulysses".into()] };
+    let library = Library {
+        titles: vec!["Ulysses".into()],
+    };
     assert_eq!(library.into_titles().collect::<Vec<_>>(), ["Ulysses"]);
 }
 
@@ -150,7 +154,10 @@ fn question_mark_and_early_return() {
 
     let mut bad = parse_all(&["7", "x", "9"]);
     assert_eq!(bad.send(()), Ok(7));
-    assert_eq!(bad.send(()), Err(StopIteration(Err(ParseError("x".into())))));
+    assert_eq!(
+        bad.send(()),
+        Err(StopIteration(Err(ParseError("x".into()))))
+    );
 
     let mut early = parse_all(&["-1", "5"]);
     assert_eq!(early.send(()), Err(StopIteration(Ok(0))));

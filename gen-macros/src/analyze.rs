@@ -8,7 +8,7 @@
 //! own and is left to its own expansion.
 
 use crate::ctxt::Ctxt;
-use crate::names::{macro_kind, MacroKind};
+use crate::names::{MacroKind, macro_kind};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::{self, Visit};
 use syn::{Block, ExprAsync, ExprAwait, ExprClosure, Item, Macro};
@@ -20,9 +20,16 @@ pub struct BodyFacts {
 
 /// Checks `body`; `is_async` tells whether `.await` is allowed.
 pub fn check_body(cx: &Ctxt, body: &Block, is_async: bool) -> BodyFacts {
-    let mut finder = YieldFinder { cx, is_async, scope: Scope::Body, yield_count: 0 };
+    let mut finder = YieldFinder {
+        cx,
+        is_async,
+        scope: Scope::Body,
+        yield_count: 0,
+    };
     finder.visit_block(body);
-    BodyFacts { yield_count: finder.yield_count }
+    BodyFacts {
+        yield_count: finder.yield_count,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -48,7 +55,12 @@ impl YieldFinder<'_> {
     }
 
     fn check_yield(&mut self, mac: &Macro) {
-        let what = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let what = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         match self.scope {
             Scope::Body => self.yield_count += 1,
             Scope::Closure => self.cx.error_spanned_by(
@@ -83,7 +95,9 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
     }
 
     fn visit_expr_async(&mut self, node: &'ast ExprAsync) {
-        self.within(Scope::AsyncBlock, |this| visit::visit_expr_async(this, node));
+        self.within(Scope::AsyncBlock, |this| {
+            visit::visit_expr_async(this, node)
+        });
     }
 
     fn visit_item(&mut self, node: &'ast Item) {
@@ -93,7 +107,7 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
     fn visit_expr_await(&mut self, node: &'ast ExprAwait) {
         if self.scope == Scope::Body && !self.is_async {
             self.cx.error_spanned_by(
-                &node.await_token,
+                node.await_token,
                 "`.await` cannot be used in a generator that is not `async`: a plain generator \
                  is resumed synchronously and cannot wait for a future; write \
                  `#[generator(...)] async fn` to make an async generator",
@@ -116,7 +130,12 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
             MacroKind::GenExpr => {}
             MacroKind::Other => {
                 if let Some(inner) = find_yield_tokens(&mac.tokens) {
-                    let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                    let name = mac
+                        .path
+                        .segments
+                        .last()
+                        .map(|s| s.ident.to_string())
+                        .unwrap_or_default();
                     self.cx.error_at(
                         inner,
                         format!(
@@ -149,7 +168,9 @@ fn find_yield_tokens(tokens: &TokenStream) -> Option<proc_macro2::Span> {
             _ => {}
         }
         previous_was_yield = match &tt {
-            TokenTree::Ident(ident) if ident == "yield_" || ident == "yield_from" => Some(ident.span()),
+            TokenTree::Ident(ident) if ident == "yield_" || ident == "yield_from" => {
+                Some(ident.span())
+            }
             _ => None,
         };
     }

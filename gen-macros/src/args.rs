@@ -18,7 +18,8 @@ pub struct Args {
     pub krate: Option<Path>,
 }
 
-const HELP: &str = "expected `yield = Type`, `resume = Type`, `resume = Type as name` or `crate = path`";
+const HELP: &str =
+    "expected `yield = Type`, `resume = Type`, `resume = Type as name` or `crate = path`";
 
 /// Parses the options, recording every problem in `cx` and keeping what could be read.
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -47,12 +48,19 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
 }
 
 fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> {
-    let key = input.call(Ident::parse_any).map_err(|e| syn::Error::new(e.span(), HELP))?;
+    let key = input
+        .call(Ident::parse_any)
+        .map_err(|e| syn::Error::new(e.span(), HELP))?;
     let name = key.to_string();
     if !matches!(name.as_str(), "yield" | "resume" | "crate") {
-        return Err(syn::Error::new(key.span(), format!("unknown option `{name}`: {HELP}")));
+        return Err(syn::Error::new(
+            key.span(),
+            format!("unknown option `{name}`: {HELP}"),
+        ));
     }
-    input.parse::<Token![=]>().map_err(|e| syn::Error::new(e.span(), format!("expected `=` after `{name}`")))?;
+    input
+        .parse::<Token![=]>()
+        .map_err(|e| syn::Error::new(e.span(), format!("expected `=` after `{name}`")))?;
     match name.as_str() {
         "yield" => set_once(cx, &key, &mut args.yield_ty, input.parse()?),
         "resume" => {
@@ -62,7 +70,12 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
                 args.first_arg = Some(input.parse()?);
             }
         }
-        _ => set_once(cx, &key, &mut args.krate, input.call(Path::parse_mod_style)?),
+        _ => set_once(
+            cx,
+            &key,
+            &mut args.krate,
+            input.call(Path::parse_mod_style)?,
+        ),
     }
     Ok(())
 }

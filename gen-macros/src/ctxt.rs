@@ -13,7 +13,9 @@ pub struct Ctxt {
 
 impl Ctxt {
     pub fn new() -> Self {
-        Ctxt { errors: RefCell::new(Some(Vec::new())) }
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
     }
 
     /// Records an error spanned on `tokens`.
@@ -27,18 +29,27 @@ impl Ctxt {
     }
 
     pub fn syn_error(&self, error: syn::Error) {
-        self.errors.borrow_mut().as_mut().expect("Ctxt used after check").push(error);
+        self.errors
+            .borrow_mut()
+            .as_mut()
+            .expect("Ctxt used after check")
+            .push(error);
     }
 
     pub fn has_errors(&self) -> bool {
-        self.errors.borrow().as_ref().is_some_and(|errors| !errors.is_empty())
+        self.errors
+            .borrow()
+            .as_ref()
+            .is_some_and(|errors| !errors.is_empty())
     }
 
     /// Consumes the context: `Ok` when nothing was recorded, else all errors combined.
     pub fn check(self) -> Result<(), syn::Error> {
         let errors = self.errors.borrow_mut().take().expect("Ctxt checked twice");
         let mut errors = errors.into_iter();
-        let Some(mut combined) = errors.next() else { return Ok(()) };
+        let Some(mut combined) = errors.next() else {
+            return Ok(());
+        };
         for error in errors {
             combined.combine(error);
         }

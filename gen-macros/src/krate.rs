@@ -1,8 +1,8 @@
 //! Where generated code finds `corogen`: the `crate = path` option, else the name the user's
 //! `Cargo.toml` gives the dependency (it may be renamed), else `::corogen`.
 
+use proc_macro_crate::{FoundCrate, crate_name};
 use proc_macro2::Span;
-use proc_macro_crate::{crate_name, FoundCrate};
 use syn::{Ident, Path};
 
 pub fn resolve(option: Option<&Path>) -> Path {

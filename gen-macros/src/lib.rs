@@ -36,7 +36,10 @@ pub fn gen_(input: TokenStream) -> TokenStream {
 /// See `corogen::yield_`.
 #[proc_macro]
 pub fn yield_(input: TokenStream) -> TokenStream {
-    let span = input.into_iter().next().map_or_else(proc_macro::Span::call_site, |tt| tt.span());
+    let span = input
+        .into_iter()
+        .next()
+        .map_or_else(proc_macro::Span::call_site, |tt| tt.span());
     syn::Error::new(
         span.into(),
         "`yield_!` can only be used directly in the body of a `#[generator]` function or a \
@@ -101,8 +104,11 @@ fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
     let block: syn::Block = match syn::parse2(input) {
         Ok(block) => block,
         Err(error) => {
-            return syn::Error::new(error.span(), "expected a block: `gen_!({ ... yield_!(value); ... })`")
-                .into_compile_error();
+            return syn::Error::new(
+                error.span(),
+                "expected a block: `gen_!({ ... yield_!(value); ... })`",
+            )
+            .into_compile_error();
         }
     };
     let cx = Ctxt::new();

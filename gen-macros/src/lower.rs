@@ -71,10 +71,10 @@
 //! - Awaiting a foreign future that returns `Pending` in a plain generator leaves the slot empty;
 //!   `resume` sees that and panics rather than report a yield it does not have.
 
-use crate::names::{macro_kind, yield_argument, MacroKind};
+use crate::names::{MacroKind, macro_kind, yield_argument};
 use crate::signature::GenSignature;
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Ident, ItemFn, Path, Stmt, Type};
@@ -100,13 +100,23 @@ fn co_ident() -> Ident {
 /// Output: `{ marker; let __co = unsafe { Co::new() }; new_gen(__co, async move { … }) }`
 pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) -> TokenStream {
     YieldRewriter.visit_block_mut(&mut body);
-    let Lowering { krate, resume_ty, first_arg, name, .. } = lowering;
+    let Lowering {
+        krate,
+        resume_ty,
+        first_arg,
+        name,
+        ..
+    } = lowering;
     let private = quote!(#krate::__private);
     let mixed = Span::mixed_site();
     let co = co_ident();
     let marker = Ident::new("__CorogenMarker", mixed);
-    let yield_ty = lowering.yield_ty.map_or_else(|| quote!(_), ToTokens::to_token_stream);
-    let first = first_arg.map(|first| quote_spanned!(first.span()=> let #first: #resume_ty = #co.first_arg().await;));
+    let yield_ty = lowering
+        .yield_ty
+        .map_or_else(|| quote!(_), ToTokens::to_token_stream);
+    let first = first_arg.map(
+        |first| quote_spanned!(first.span()=> let #first: #resume_ty = #co.first_arg().await;),
+    );
     let ret = Ident::new("__ret", mixed);
     let tail = match lowering.return_ty {
         // The `let` gives the block's value its type, so a wrong value is reported at the body's
@@ -157,7 +167,14 @@ pub fn generator_fn(item: &ItemFn, signature: &GenSignature, lowering: &Lowering
 
 /// `Gen<impl Body<Yield = Y, Resume = R, Return = Ret> + Captures<…>>`.
 pub fn gen_return_type(signature: &GenSignature, krate: &Path) -> TokenStream {
-    let GenSignature { yield_ty, resume_ty, return_ty, lifetimes, has_receiver, .. } = signature;
+    let GenSignature {
+        yield_ty,
+        resume_ty,
+        return_ty,
+        lifetimes,
+        has_receiver,
+        ..
+    } = signature;
     let captures_self = has_receiver.then(|| quote!(+ #krate::__private::Captures<Self>));
     quote! {
         #krate::Gen<impl #krate::Body<Yield = #yield_ty, Resume = #resume_ty, Return = #return_ty>

@@ -12,7 +12,13 @@ pub enum MacroKind {
 }
 
 pub fn macro_kind(mac: &Macro) -> MacroKind {
-    match mac.path.segments.last().map(|s| s.ident.to_string()).as_deref() {
+    match mac
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .as_deref()
+    {
         Some("yield_") => MacroKind::Yield,
         Some("gen_") => MacroKind::GenExpr,
         _ => MacroKind::Other,

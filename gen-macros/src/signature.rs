@@ -16,8 +16,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    FnArg, GenericArgument, GenericParam, Lifetime, LifetimeParam, Pat, PathArguments, ReturnType, Signature,
-    Stmt, Type, TypeParamBound, TypeReference,
+    FnArg, GenericArgument, GenericParam, Lifetime, LifetimeParam, Pat, PathArguments, ReturnType,
+    Signature, Stmt, Type, TypeParamBound, TypeReference,
 };
 
 pub struct GenSignature {
@@ -46,7 +46,9 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
         namer.visit_fn_arg_mut(input);
     }
     for lifetime in &namer.fresh {
-        sig.generics.params.push(GenericParam::Lifetime(LifetimeParam::new(lifetime.clone())));
+        sig.generics
+            .params
+            .push(GenericParam::Lifetime(LifetimeParam::new(lifetime.clone())));
     }
     let output_lifetime = output_lifetime(&sig);
 
@@ -66,18 +68,36 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
             return None;
         }
     };
-    let resume_ty = args.resume_ty.clone().unwrap_or_else(|| syn::parse_quote!(()));
+    let resume_ty = args
+        .resume_ty
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(()));
 
-    let mut filler = ElisionFiller { cx, lifetime: output_lifetime };
+    let mut filler = ElisionFiller {
+        cx,
+        lifetime: output_lifetime,
+    };
     let [mut yield_ty, mut resume_ty, mut return_ty] = [yield_ty, resume_ty, return_ty];
     filler.visit_type_mut(&mut yield_ty);
     filler.visit_type_mut(&mut resume_ty);
     filler.visit_type_mut(&mut return_ty);
 
     let prelude = bind_parameters(&mut sig);
-    let lifetimes = sig.generics.lifetimes().map(|param| param.lifetime.clone()).collect();
+    let lifetimes = sig
+        .generics
+        .lifetimes()
+        .map(|param| param.lifetime.clone())
+        .collect();
     let has_receiver = sig.receiver().is_some();
-    Some(GenSignature { sig, prelude, yield_ty, resume_ty, return_ty, lifetimes, has_receiver })
+    Some(GenSignature {
+        sig,
+        prelude,
+        yield_ty,
+        resume_ty,
+        return_ty,
+        lifetimes,
+        has_receiver,
+    })
 }
 
 fn check_qualifiers(cx: &Ctxt, sig: &Signature) {
@@ -108,14 +128,20 @@ fn check_qualifiers(cx: &Ctxt, sig: &Signature) {
 
 /// The item type of `impl Iterator<Item = T>`.
 fn impl_iterator_item(ty: &Type) -> Option<Type> {
-    let Type::ImplTrait(impl_trait) = ty else { return None };
+    let Type::ImplTrait(impl_trait) = ty else {
+        return None;
+    };
     impl_trait.bounds.iter().find_map(|bound| {
-        let TypeParamBound::Trait(trait_bound) = bound else { return None };
+        let TypeParamBound::Trait(trait_bound) = bound else {
+            return None;
+        };
         let last = trait_bound.path.segments.last()?;
         if last.ident != "Iterator" {
             return None;
         }
-        let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+        let PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
         args.args.iter().find_map(|arg| match arg {
             GenericArgument::AssocType(assoc) if assoc.ident == "Item" => Some(assoc.ty.clone()),
             _ => None,
@@ -129,7 +155,11 @@ fn output_lifetime(sig: &Signature) -> Option<Lifetime> {
         if let Some((_, Some(lifetime))) = &receiver.reference {
             return Some(lifetime.clone());
         }
-        if let Type::Reference(TypeReference { lifetime: Some(lifetime), .. }) = &*receiver.ty {
+        if let Type::Reference(TypeReference {
+            lifetime: Some(lifetime),
+            ..
+        }) = &*receiver.ty
+        {
             return Some(lifetime.clone());
         }
     }
@@ -189,7 +219,11 @@ impl VisitMut for ElisionNamer {
 
     fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
 
-    fn visit_parenthesized_generic_arguments_mut(&mut self, _: &mut syn::ParenthesizedGenericArguments) {}
+    fn visit_parenthesized_generic_arguments_mut(
+        &mut self,
+        _: &mut syn::ParenthesizedGenericArguments,
+    ) {
+    }
 }
 
 /// Replaces elided lifetimes in an output type by the elision lifetime.
@@ -230,7 +264,11 @@ impl VisitMut for ElisionFiller<'_> {
 
     fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
 
-    fn visit_parenthesized_generic_arguments_mut(&mut self, _: &mut syn::ParenthesizedGenericArguments) {}
+    fn visit_parenthesized_generic_arguments_mut(
+        &mut self,
+        _: &mut syn::ParenthesizedGenericArguments,
+    ) {
+    }
 }
 
 #[derive(Default)]
@@ -240,14 +278,23 @@ struct LifetimeCollector {
 
 impl<'ast> syn::visit::Visit<'ast> for LifetimeCollector {
     fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
-        if lifetime.ident != "static" && !self.lifetimes.iter().any(|seen| seen.ident == lifetime.ident) {
+        if lifetime.ident != "static"
+            && !self
+                .lifetimes
+                .iter()
+                .any(|seen| seen.ident == lifetime.ident)
+        {
             self.lifetimes.push(lifetime.clone());
         }
     }
 
     fn visit_type_bare_fn(&mut self, _: &'ast syn::TypeBareFn) {}
 
-    fn visit_parenthesized_generic_arguments(&mut self, _: &'ast syn::ParenthesizedGenericArguments) {}
+    fn visit_parenthesized_generic_arguments(
+        &mut self,
+        _: &'ast syn::ParenthesizedGenericArguments,
+    ) {
+    }
 }
 
 /// Moves each parameter into the body with a `let`, so it lives until the body ends.

@@ -57,13 +57,16 @@ pub trait Marker: 'static {
 /// The one implementation of [`Body`]: a body future tagged with its marker and its types.
 pub struct Framed<M, Y, R, F> {
     future: F,
-    _types: PhantomData<fn(Y, R, M) -> (Y, R, M)>,
+    _types: crate::slot::Invariant<Y, R, M>,
 }
 
 impl<M, Y, R, F> Framed<M, Y, R, F> {
     #[inline(always)]
     pub(crate) fn new(future: F) -> Self {
-        Framed { future, _types: PhantomData }
+        Framed {
+            future,
+            _types: PhantomData,
+        }
     }
 }
 

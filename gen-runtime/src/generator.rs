@@ -76,7 +76,11 @@ impl<B: Body> Unpin for Gen<B> {}
 impl<B: Body> Gen<B> {
     #[inline]
     pub(crate) fn from_body(body: B) -> Self {
-        Gen { body: Box::pin(body), status: Status::Created, returned: None }
+        Gen {
+            body: Box::pin(body),
+            status: Status::Created,
+            returned: None,
+        }
     }
 
     /// Runs the generator to its next `yield_!` or to its end, handing it `arg`.
@@ -267,6 +271,9 @@ impl<B: Body> FusedIterator for Gen<B> where B::Resume: NextArg {}
 
 impl<B: Body> fmt::Debug for Gen<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Gen").field("name", &B::NAME).field("status", &self.status()).finish_non_exhaustive()
+        f.debug_struct("Gen")
+            .field("name", &B::NAME)
+            .field("status", &self.status())
+            .finish_non_exhaustive()
     }
 }

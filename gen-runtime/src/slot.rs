@@ -43,12 +43,19 @@ pub(crate) struct Slot<Y, R> {
 impl<Y, R> Slot<Y, R> {
     #[inline(always)]
     pub(crate) fn new(marker: TypeId, arg: R) -> Self {
-        Slot { header: SlotHeader { marker }, yielded: None, arg: Some(arg) }
+        Slot {
+            header: SlotHeader { marker },
+            yielded: None,
+            arg: Some(arg),
+        }
     }
 
     /// Calls `poll` with a context whose waker leads to this slot.
     #[inline(always)]
-    pub(crate) fn poll_with<T>(&mut self, poll: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
+    pub(crate) fn poll_with<T>(
+        &mut self,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
         let data: *mut Self = self;
         // SAFETY: every function of SLOT_VTABLE accepts any data pointer: `clone` returns a no-op
         // waker without reading it and the others do nothing. The pointer is dereferenced only by
@@ -122,12 +129,15 @@ fn slot_full() -> ! {
     panic!("corogen: two values were yielded in one resume; a generator yields one value at a time")
 }
 
+/// Marks a type as invariant in `Y`, `R` and `M` (a `Co` or future must never be reused at
+/// another type), while staying `Send`, `Sync` and `Unpin` whatever they are.
+pub(crate) type Invariant<Y, R, M> = PhantomData<fn(Y, R, M) -> (Y, R, M)>;
+
 /// The capability to create yield futures for one generator expansion.
 ///
 /// Generated code receives it from [`Co::new`] under a hygienic name the user's code cannot see.
 pub struct Co<Y, R, M> {
-    // Invariant in every parameter: a `Co` must never be reused at another type.
-    _types: PhantomData<fn(Y, R, M) -> (Y, R, M)>,
+    _types: Invariant<Y, R, M>,
 }
 
 impl<Y, R, M> Clone for Co<Y, R, M> {
@@ -146,20 +156,28 @@ impl<Y, R, M: 'static> Co<Y, R, M> {
     /// - `M` is a type declared by this one expansion and used by no other `Co`.
     #[inline(always)]
     pub const unsafe fn new() -> Self {
-        Co { _types: PhantomData }
+        Co {
+            _types: PhantomData,
+        }
     }
 
     /// The future `yield_!(value)` awaits: yields `value`, then evaluates to the next resume
     /// argument.
     #[inline(always)]
     pub fn yield_(self, value: Y) -> YieldFuture<Y, R, M> {
-        YieldFuture { value: Some(value), _types: PhantomData }
+        YieldFuture {
+            value: Some(value),
+            _types: PhantomData,
+        }
     }
 
     /// The future that reads the argument of the first resume (the `resume = R as name` binding).
     #[inline(always)]
     pub fn first_arg(self) -> YieldFuture<Y, R, M> {
-        YieldFuture { value: None, _types: PhantomData }
+        YieldFuture {
+            value: None,
+            _types: PhantomData,
+        }
     }
 }
 
@@ -167,7 +185,7 @@ impl<Y, R, M: 'static> Co<Y, R, M> {
 #[must_use = "a yield does nothing unless awaited"]
 pub struct YieldFuture<Y, R, M> {
     value: Option<Y>,
-    _types: PhantomData<fn(Y, R, M) -> (Y, R, M)>,
+    _types: Invariant<Y, R, M>,
 }
 
 // The value is moved out, never pinned: pinning a YieldFuture pins nothing inside it.

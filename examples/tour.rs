@@ -1,0 +1,159 @@
+//! A tour of corogen: every feature once, with its output. `cargo run --release --example tour`
+
+use corogen::prelude::*;
+use std::pin::Pin;
+
+/// The seed's `fib`: yields the sequence, returns `"done"` (Python's `StopIteration.value`).
+#[generator(yield = u64)]
+fn fib(n: usize) -> &'static str {
+    let (mut a, mut b) = (0, 1);
+    for _ in 0..n {
+        yield_!(a);
+        (a, b) = (b, a + b);
+    }
+    "done"
+}
+
+/// The seed's `gen()`: `temp = yield i; print(temp)`; `next()` sends `None`.
+#[generator(yield = u32, resume = Option<&'static str>)]
+fn gen_send() {
+    let mut i = 0;
+    while i < 5 {
+        let temp = yield_!(i);
+        println!("    {}", temp.unwrap_or("None"));
+        i += 1;
+    }
+}
+
+/// A coroutine that takes values and returns a total: `send` in, `StopIteration` out.
+#[generator(yield = f64, resume = f64 as first)]
+fn averager(count: usize) -> f64 {
+    let mut total = first;
+    for seen in 1..count {
+        total += yield_!(total / seen as f64);
+    }
+    total / count as f64
+}
+
+/// Borrowing: slices of the input, across yields.
+#[generator(yield = &'a str)]
+fn words<'a>(text: &'a str) -> usize {
+    let mut n = 0;
+    for word in text.split_whitespace() {
+        n += 1;
+        yield_!(word);
+    }
+    n
+}
+
+/// Recursion: a generator iterating fresh calls of itself.
+#[generator(yield = String)]
+fn permutations(items: Vec<char>) {
+    if items.len() <= 1 {
+        yield_!(items.iter().collect());
+        return;
+    }
+    for i in 0..items.len() {
+        let mut rest = items.clone();
+        let head = rest.remove(i);
+        for tail in permutations(rest) {
+            yield_!(format!("{head}{tail}"));
+        }
+    }
+}
+
+/// The seed's `work1`/`work2`: cooperative round-robin with bare yields.
+#[generator(yield = ())]
+fn work(name: &'static str) {
+    loop {
+        println!("    ----{name}---");
+        yield_!();
+    }
+}
+
+struct Guard(&'static str);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        println!("    dropped {}", self.0);
+    }
+}
+
+#[generator(yield = u8)]
+fn with_cleanup() {
+    let _outer = Guard("outer");
+    let _inner = Guard("inner");
+    yield_!(1);
+    yield_!(2);
+}
+
+fn main() {
+    println!("fib(10), an Iterator:");
+    println!("    {:?}", fib(10).collect::<Vec<_>>());
+
+    println!("fib(2) with send, ending in StopIteration:");
+    let mut g = fib(2);
+    for _ in 0..3 {
+        println!("    {:?}", g.send(()));
+    }
+
+    println!("after a for loop, the return value is kept:");
+    let mut g = fib(5);
+    let sum: u64 = g.by_ref().sum();
+    println!("    sum = {sum}, return_value = {:?}", g.return_value());
+
+    println!("generator expression (x * 2 for x in range(5)):");
+    let doubled = gen_!({
+        for x in 0..5 {
+            yield_!(x * 2);
+        }
+    });
+    println!("    {:?}", doubled.collect::<Vec<_>>());
+
+    println!("the seed's send transcript: next(f), f.send('haha'), next(f), f.send('haha'):");
+    let mut f = gen_send();
+    println!("    -> {:?}", f.next());
+    println!("    -> {:?}", f.send(Some("haha")));
+    println!("    -> {:?}", f.next());
+    println!("    -> {:?}", f.send(Some("haha")));
+
+    println!("a coroutine fed with send (resume = f64 as first):");
+    let mut avg = averager(3);
+    println!("    send(10.0) -> {:?}", avg.send(10.0));
+    println!("    send(20.0) -> {:?}", avg.send(20.0));
+    println!("    send(30.0) -> {:?}", avg.send(30.0));
+
+    println!("borrowed yields:");
+    let text = String::from("the quick brown fox");
+    let mut w = words(&text);
+    println!(
+        "    {:?}, {:?} words",
+        w.by_ref().collect::<Vec<_>>(),
+        w.return_value()
+    );
+
+    println!("recursion: permutations of abc:");
+    println!(
+        "    {:?}",
+        permutations(vec!['a', 'b', 'c']).collect::<Vec<_>>()
+    );
+
+    println!("round-robin coroutines (work1/work2), three turns each:");
+    let (mut w1, mut w2) = (work("work1"), work("work2"));
+    for _ in 0..3 {
+        w1.next();
+        w2.next();
+    }
+
+    println!("the Generator trait, boxed as a trait object:");
+    let mut boxed: Box<dyn Generator<Yield = u64, Return = &'static str> + Unpin> =
+        Box::new(fib(1));
+    println!("    {:?}", Pin::new(&mut boxed).resume(()));
+    println!("    {:?}", Pin::new(&mut boxed).resume(()));
+
+    println!("dropping a suspended generator runs its cleanup, innermost first:");
+    let mut c = with_cleanup();
+    println!("    got {:?}", c.next());
+    drop(c);
+    println!("    {c:?}", c = fib(1));
+}

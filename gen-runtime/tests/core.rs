@@ -1,0 +1,118 @@
+//! The runtime's core paths, small enough for Miri: `cargo +nightly miri test -p gen-runtime
+//! --test core`. Each test drives the slot waker, the yield futures and the status machine.
+
+use corogen::prelude::*;
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+
+#[generator(yield = &'a u32, resume = u32)]
+fn borrow_locals<'a>(base: &'a [u32]) -> u32 {
+    let local = vec![10, 20, 30];
+    let mut total = 0;
+    for x in &local {
+        total += yield_!(&base[(*x as usize / 10) % base.len()]);
+        total += *x;
+    }
+    total
+}
+
+#[test]
+fn borrows_of_locals_across_yields_and_resume_values() {
+    let base = [7, 8, 9];
+    let mut g = borrow_locals(&base);
+    assert_eq!(g.send(0), Ok(&8));
+    assert_eq!(g.send(1), Ok(&9));
+    assert_eq!(g.send(2), Ok(&7));
+    assert_eq!(g.send(3), Err(StopIteration(66)));
+}
+
+struct Count(Rc<Cell<u32>>);
+impl Drop for Count {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+#[test]
+fn drops_of_suspended_and_finished_generators() {
+    let drops = Rc::new(Cell::new(0));
+    let make = |drops: Rc<Cell<u32>>| {
+        gen_!({
+            let _a = Count(drops.clone());
+            let _b = Count(drops);
+            yield_!(Count(Rc::new(Cell::new(0))));
+        })
+    };
+    let mut g = make(drops.clone());
+    drop(g.next());
+    drop(g);
+    assert_eq!(drops.get(), 2);
+    let mut g = make(drops.clone());
+    assert_eq!(g.by_ref().count(), 1);
+    assert_eq!(drops.get(), 4);
+    drop(make(drops.clone()));
+    assert_eq!(
+        drops.get(),
+        4,
+        "an unstarted generator only drops its captures"
+    );
+    assert_eq!(Rc::strong_count(&drops), 1);
+}
+
+#[test]
+fn panics_poison_and_clear_messages() {
+    let mut g = gen_!({
+        yield_!(1);
+        panic!("inside");
+    });
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+    assert!(g.is_finished());
+}
+
+struct Pending;
+impl std::future::Future for Pending {
+    type Output = ();
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let kept = cx.waker().clone();
+        kept.wake_by_ref();
+        drop(kept.clone());
+        kept.wake();
+        std::task::Poll::Pending
+    }
+}
+
+macro_rules! hidden_await {
+    ($e:expr) => {
+        $e.await
+    };
+}
+
+#[test]
+fn foreign_pending_future_is_refused_without_touching_the_slot() {
+    let mut g = gen_!({
+        hidden_await!(Pending);
+        yield_!(());
+    });
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+}
+
+#[test]
+fn nested_generators_each_use_their_own_slot() {
+    let mut outer = gen_!({
+        let inner = gen_!({
+            yield_!(1u8);
+            yield_!(2u8);
+        });
+        for x in inner {
+            yield_!(u32::from(x) * 100);
+            yield_!(u32::from(x));
+        }
+    });
+    assert_eq!(outer.by_ref().collect::<Vec<_>>(), [100, 1, 200, 2]);
+}

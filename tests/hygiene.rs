@@ -1,0 +1,47 @@
+//! Generated code resolves with hostile names in scope: a local `core`, `std`, `Result`,
+//! `Option`, `Some`, `Ok`, `Box`, `Pin`, `Future`, and warnings denied.
+#![deny(warnings)]
+#![allow(non_camel_case_types, dead_code, clippy::all)]
+
+mod core {}
+mod std {}
+struct Result;
+struct Option;
+struct Box;
+struct Pin;
+struct Future;
+struct Some;
+struct Ok;
+struct Err;
+struct None;
+trait Iterator {}
+fn drop() {}
+
+use ::corogen::prelude::*;
+
+#[generator(yield = u8, resume = u8 as first)]
+fn hostile(n: u8) -> u8 {
+    let mut last = first;
+    for _ in 0..n {
+        last = yield_!(last);
+    }
+    last
+}
+
+#[generator]
+fn via_impl_iterator() -> impl ::core::iter::Iterator<Item = u8> {
+    yield_!(1);
+}
+
+#[test]
+fn generated_code_resolves_despite_hostile_names() {
+    let mut g = hostile(1);
+    assert_eq!(g.send(5), ::core::result::Result::Ok(5));
+    assert_eq!(g.send(6), ::core::result::Result::Err(StopIteration(6)));
+    let mut e = gen_!({ yield_!(7u8) });
+    assert_eq!(
+        ::core::iter::Iterator::next(&mut e),
+        ::core::option::Option::Some(7)
+    );
+    assert_eq!(::core::iter::Iterator::count(via_impl_iterator()), 1);
+}
