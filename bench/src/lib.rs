@@ -32,6 +32,24 @@ pub struct Impl {
     pub name: &'static str,
     /// Runs the workload over `n` items and returns its folded result.
     pub run: fn(usize) -> u64,
+    /// The demangled name of `run`, for callgrind's `--toggle-collect`.
+    pub symbol: &'static str,
+}
+
+/// `imp!("name", module::function)`: an [`Impl`] whose `symbol` cannot drift from its `run`.
+macro_rules! imp {
+    ($name:literal, $module:ident :: $function:ident) => {
+        Impl {
+            name: $name,
+            run: $module::$function,
+            symbol: concat!(
+                "corogen_bench::",
+                stringify!($module),
+                "::",
+                stringify!($function)
+            ),
+        }
+    };
 }
 
 /// A workload and its implementations; the first implementation is the hand-written baseline.
@@ -54,9 +72,9 @@ pub const WORKLOADS: &[Workload] = &[
         item: "yielded u64",
         items: FIB_ITEMS,
         impls: &[
-            Impl { name: "hand-written", run: fib::hand },
-            Impl { name: "iter-from_fn", run: fib::from_fn },
-            Impl { name: "corogen", run: fib::corogen },
+            imp!("hand-written", fib::hand),
+            imp!("iter-from_fn", fib::from_fn),
+            imp!("corogen", fib::corogen),
         ],
     },
     Workload {
@@ -64,18 +82,18 @@ pub const WORKLOADS: &[Workload] = &[
         item: "send round trip",
         items: SEND_ITEMS,
         impls: &[
-            Impl { name: "hand-written", run: send::hand },
-            Impl { name: "corogen", run: send::corogen },
+            imp!("hand-written", send::hand),
+            imp!("corogen", send::corogen),
         ],
     },
     Workload {
         name: "create",
-        item: "3-item generator created + drained",
+        item: "3-item generator created and drained",
         items: CREATE_ITEMS,
         impls: &[
-            Impl { name: "hand-written", run: create::hand },
-            Impl { name: "corogen-fn", run: create::corogen_fn },
-            Impl { name: "corogen-gen_", run: create::corogen_expr },
+            imp!("hand-written", create::hand),
+            imp!("corogen-fn", create::corogen_fn),
+            imp!("corogen-gen_", create::corogen_expr),
         ],
     },
 ];
@@ -91,7 +109,14 @@ pub fn check_all(n: usize) {
     for w in WORKLOADS {
         let expected = (w.impls[0].run)(n);
         for imp in &w.impls[1..] {
-            assert_eq!((imp.run)(n), expected, "{}/{} disagrees with {}", w.name, imp.name, w.impls[0].name);
+            assert_eq!(
+                (imp.run)(n),
+                expected,
+                "{}/{} disagrees with {}",
+                w.name,
+                imp.name,
+                w.impls[0].name
+            );
         }
     }
 }
@@ -110,7 +135,11 @@ pub mod fib {
     impl Fib {
         /// The first `n` wrapping Fibonacci numbers.
         pub fn new(n: usize) -> Self {
-            Fib { a: 0, b: 1, remaining: n }
+            Fib {
+                a: 0,
+                b: 1,
+                remaining: n,
+            }
         }
     }
 
