@@ -67,7 +67,7 @@
 
 extern crate self as corogen;
 
-pub use gen_runtime::{Body, Gen, GenStatus, Generator, GeneratorState, NextArg, StopIteration};
+pub use gen_runtime::{Body, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration};
 
 /// Turns a function that contains `yield_!` into a generator.
 ///
@@ -100,6 +100,9 @@ pub use gen_runtime::{Body, Gen, GenStatus, Generator, GeneratorState, NextArg, 
 ///   exactly Python's `next(g)`.
 /// - `resume = R as name`: binds the argument of the *first* resume to `name` at the top of the
 ///   body. Without it that argument is dropped: no `yield_!` is waiting for it yet.
+/// - `throw = E`: the generator can be thrown into ([`Gen::throw`]): each `yield_!` evaluates to
+///   a `Result<R, E>` (so `yield_!(v)?` propagates a thrown error) and `send` takes `Ok(value)`.
+///   The return type must be a `Result<T, E>`, which is what a thrown error finishes it with.
 /// - `crate = path`: where to find `corogen`, for a crate that re-exports it. A renamed
 ///   dependency (`co = { package = "corogen" }`) is found without it.
 ///
@@ -164,10 +167,61 @@ pub use gen_macros::gen_;
 /// ```
 pub use gen_macros::yield_;
 
+/// Delegates to a sub-generator or an iterable: Python's `yield from` (PEP 380).
+///
+/// `let r = yield_from!(sub);` runs `sub` to completion inside the current generator: its yields
+/// go straight out to our caller, values sent to us go straight in to it, and the expression
+/// evaluates to its return value. `sub` may borrow the caller's locals.
+///
+/// - A generator ([`Gen`], by value or `&mut`) is resumed directly; however deep delegation
+///   goes, each resume reaches the innermost generator at once (the outermost generator keeps a
+///   stack of them), so depth does not make items slower.
+/// - Anything else that is [`IntoIterator`] with our yield type is iterated, and `yield_from!`
+///   evaluates to `()`; values sent to us meanwhile are dropped, as an iterator cannot take
+///   them.
+///
+/// The resume type must have a [`NextArg`] (`()`, `Option<T>`, `Result<R, E>`): a delegate is
+/// started the way Python starts it, with `next()`.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = i32, resume = Option<i32>)]
+/// fn averager() -> f64 {
+///     let (mut total, mut count) = (0, 0);
+///     while let Some(value) = yield_!(total) {
+///         total += value;
+///         count += 1;
+///     }
+///     f64::from(total) / f64::from(count)
+/// }
+///
+/// #[generator(yield = i32, resume = Option<i32>)]
+/// fn report() -> Vec<f64> {
+///     let mut averages = Vec::new();
+///     for _ in 0..2 {
+///         averages.push(yield_from!(averager()));
+///     }
+///     yield_from!([-1, -2]);
+///     averages
+/// }
+///
+/// let mut g = report();
+/// assert_eq!(g.send(None), Ok(0)); // starts the first averager
+/// assert_eq!(g.send(Some(10)), Ok(10));
+/// assert_eq!(g.send(Some(20)), Ok(30));
+/// assert_eq!(g.send(None), Ok(0)); // the first returns 15.0; the second starts
+/// assert_eq!(g.send(Some(1)), Ok(1));
+/// assert_eq!(g.send(None), Ok(-1)); // the second returns 1.0; then the array
+/// assert_eq!(g.send(None), Ok(-2));
+/// assert_eq!(g.send(None), Err(StopIteration(vec![15.0, 1.0])));
+/// ```
+pub use gen_macros::yield_from;
+
 /// Everything needed to write and drive generators: `use corogen::prelude::*;`.
 pub mod prelude {
     pub use crate::{Gen, Generator, GeneratorState, StopIteration};
-    pub use crate::{gen_, generator, yield_};
+    pub use crate::{gen_, generator, yield_, yield_from};
 }
 
 #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! A panic in the body propagates out of the resume that ran it and finishes the generator for
 //! good; resuming it again is a clear panic. Misusing a plain generator is a clear panic too.
 
-use corogen::GenStatus;
+use corogen::GenState;
 use corogen::prelude::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -27,7 +27,7 @@ fn a_panic_propagates_and_poisons_the_generator() {
     assert_eq!(g.next(), Some(0));
     let first = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
     assert_eq!(panic_message(first), "boom at 1");
-    assert_eq!(g.status(), GenStatus::Panicked);
+    assert_eq!(g.state(), GenState::Panicked);
     assert!(g.is_finished());
     let again = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
     assert_eq!(panic_message(again), "`fragile` resumed after it panicked");
@@ -80,5 +80,5 @@ fn a_plain_generator_awaiting_a_pending_future_is_a_clear_panic() {
     assert_eq!(g.next(), Some(1));
     let err = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
     assert!(panic_message(err).contains("awaited a future that was not ready"));
-    assert_eq!(g.status(), GenStatus::Panicked);
+    assert_eq!(g.state(), GenState::Panicked);
 }

@@ -2,7 +2,7 @@
 //! the body's state is, the Generator trait (also boxed), and #[must_use].
 
 use corogen::prelude::*;
-use corogen::{Body, GenStatus};
+use corogen::{Body, GenState};
 use std::iter::FusedIterator;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -64,18 +64,18 @@ fn debug_shows_the_name_and_status() {
     let mut g = naturals();
     assert_eq!(
         format!("{g:?}"),
-        r#"Gen { name: "naturals", status: Created, .. }"#
+        r#"Gen { name: "naturals", state: Created, .. }"#
     );
     g.next();
-    assert_eq!(g.status(), GenStatus::Suspended);
+    assert_eq!(g.state(), GenState::Suspended);
     assert_eq!(
         format!("{g:?}"),
-        r#"Gen { name: "naturals", status: Suspended, .. }"#
+        r#"Gen { name: "naturals", state: Suspended, .. }"#
     );
     let e = gen_!({ yield_!(()) });
     assert_eq!(
         format!("{e:?}"),
-        r#"Gen { name: "<gen_!>", status: Created, .. }"#
+        r#"Gen { name: "<gen_!>", state: Created, .. }"#
     );
 }
 

@@ -118,7 +118,13 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
 
     fn visit_macro(&mut self, mac: &'ast Macro) {
         match macro_kind(mac) {
-            MacroKind::Yield => {
+            MacroKind::YieldFrom if mac.tokens.is_empty() => {
+                self.cx.error_spanned_by(
+                    mac,
+                    "`yield_from!` needs a generator or an iterable: `yield_from!(sub)`",
+                );
+            }
+            MacroKind::Yield | MacroKind::YieldFrom => {
                 self.check_yield(mac);
                 // `yield_!(yield_!(1))` is two yields; their arguments are expressions.
                 match crate::names::yield_argument(mac) {

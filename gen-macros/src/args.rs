@@ -14,6 +14,8 @@ pub struct Args {
     pub resume_ty: Option<Type>,
     /// `resume = R as name`: the binding of the first resume argument.
     pub first_arg: Option<Ident>,
+    /// `throw = E`: the error type `throw` raises at a `yield_!`.
+    pub throw_ty: Option<Type>,
     /// `crate = path`: where `corogen` is, for crates that re-export it.
     pub krate: Option<Path>,
 }
@@ -52,7 +54,7 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
         .call(Ident::parse_any)
         .map_err(|e| syn::Error::new(e.span(), HELP))?;
     let name = key.to_string();
-    if !matches!(name.as_str(), "yield" | "resume" | "crate") {
+    if !matches!(name.as_str(), "yield" | "resume" | "throw" | "crate") {
         return Err(syn::Error::new(
             key.span(),
             format!("unknown option `{name}`: {HELP}"),
@@ -70,6 +72,7 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
                 args.first_arg = Some(input.parse()?);
             }
         }
+        "throw" => set_once(cx, &key, &mut args.throw_ty, input.parse()?),
         _ => set_once(
             cx,
             &key,

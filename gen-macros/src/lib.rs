@@ -36,14 +36,28 @@ pub fn gen_(input: TokenStream) -> TokenStream {
 /// See `corogen::yield_`.
 #[proc_macro]
 pub fn yield_(input: TokenStream) -> TokenStream {
+    outside_generator("yield_", input)
+}
+
+/// See `corogen::yield_from`.
+#[proc_macro]
+pub fn yield_from(input: TokenStream) -> TokenStream {
+    outside_generator("yield_from", input)
+}
+
+/// `yield_!` and `yield_from!` reach rustc's own expansion only where `#[generator]` did not
+/// rewrite them: outside any generator.
+fn outside_generator(name: &str, input: TokenStream) -> TokenStream {
     let span = input
         .into_iter()
         .next()
         .map_or_else(proc_macro::Span::call_site, |tt| tt.span());
     syn::Error::new(
         span.into(),
-        "`yield_!` can only be used directly in the body of a `#[generator]` function or a \
-         `gen_!` block (not in a closure, nested function or another macro's arguments)",
+        format!(
+            "`{name}!` can only be used directly in the body of a `#[generator]` function or a \
+             `gen_!` block (not in a closure, nested function or another macro's arguments)"
+        ),
     )
     .into_compile_error()
     .into()

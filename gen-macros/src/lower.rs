@@ -47,12 +47,45 @@
 //!   then the body starts with `let name = __co.first_arg().await;`, a future that is ready at
 //!   once with the argument).
 //! - `Suspended(k)`: stopped at the k-th `yield_!`, every local live there saved in the block.
+//! - `Delegating(k, stack)`: suspended at the k-th `yield_from!`, with the stack of delegates
+//!   that resumes go to (see below).
 //! - `Running`: inside `resume`. A resume that unwinds leaves this status behind, and it then
 //!   means "poisoned": resuming again panics with a clear message.
-//! - `Completed`: the block returned; resuming panics, `Iterator::next` returns `None`.
+//! - `Completed`: the block returned (or a `throw` finished it); resuming panics,
+//!   `Iterator::next` returns `None`.
+//! - `Closed`: `close()` dropped the block before its end.
 //!
 //! Dropping a `Gen` drops the block, which drops the locals live at its suspension point,
 //! innermost scope first: the Rust form of Python's `finally` on `close()`.
+//!
+//! # Delegation: `yield_from!`
+//!
+//! ```text
+//! let r = yield_from!(sub);   ==>   let r = {
+//!                                       let mut __sub = DelegateTo::new(sub).__corogen_delegate();
+//!                                       __co.delegate(&mut __sub).await;
+//!                                       Finish::finish(__sub)
+//!                                   };
+//! ```
+//!
+//! Method resolution on `DelegateTo<T>` picks the delegate: a `Gen` (by value or `&mut`) is
+//! resumed as a generator and `Finish` takes its return value; anything else `IntoIterator` is
+//! iterated and gives `()`. The delegate future does not loop over the sub-generator. Its first
+//! poll leaves a request (a pointer to `__sub`) in the slot and returns `Pending`; the `Gen` that
+//! polled the body then resumes `__sub` itself, and when `__sub` delegates in turn, the request
+//! travels up to the outermost `Gen`, which keeps them all on one stack. Each resume goes straight
+//! to the innermost delegate, so items cost the same at any depth. When a delegate completes it is
+//! popped and its parent is polled again: the delegate future completes, and `Finish` reads the
+//! result from `__sub`. A thrown error is a resume value like any other, so it reaches the
+//! innermost generator first; closing or dropping the outer generator first clears the stack,
+//! then drops its body, which drops `__sub` — the innermost generator's locals go first.
+//!
+//! The stack holds raw pointers into suspended parents' states. The argument that they stay valid
+//! (`gen-runtime/src/delegate.rs`): each points at a `__sub` local of a pinned body that stays
+//! suspended at that `.await` until the pointer is popped; bodies are dropped only after the
+//! stack is cleared; a panic poisons the outermost generator, which never reads its stack again.
+//! The pointers are `Send`/`Sync` exactly when the generator's body is, because they point into
+//! that body.
 //!
 //! # Soundness
 //!
@@ -99,7 +132,6 @@ fn co_ident() -> Ident {
 /// Input:  `{ stmts }` plus `prelude` (the parameter bindings)
 /// Output: `{ marker; let __co = unsafe { Co::new() }; new_gen(__co, async move { … }) }`
 pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) -> TokenStream {
-    YieldRewriter.visit_block_mut(&mut body);
     let Lowering {
         krate,
         resume_ty,
@@ -108,6 +140,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         ..
     } = lowering;
     let private = quote!(#krate::__private);
+    YieldRewriter { private: &private }.visit_block_mut(&mut body);
     let mixed = Span::mixed_site();
     let co = co_ident();
     let marker = Ident::new("__CorogenMarker", mixed);
@@ -197,28 +230,66 @@ fn contains_impl_trait(ty: &Type) -> bool {
 
 /// Rewrites each `yield_!` that stands directly in the body (closures, async blocks, nested items
 /// and other macros are not entered: `analyze` already rejected yields there).
-struct YieldRewriter;
+struct YieldRewriter<'a> {
+    private: &'a TokenStream,
+}
 
-impl YieldRewriter {
-    /// Input:  `yield_!(value)` / `yield_!()`
-    /// Output: `__co.yield_(value).await` / `__co.yield_(()).await`
-    fn rewrite(&mut self, mac: &syn::Macro) -> Expr {
+impl YieldRewriter<'_> {
+    fn rewrite(&mut self, mac: &syn::Macro) -> Option<Expr> {
+        match macro_kind(mac) {
+            MacroKind::Yield => Some(self.rewrite_yield(mac)),
+            MacroKind::YieldFrom => Some(self.rewrite_yield_from(mac)),
+            MacroKind::GenExpr | MacroKind::Other => None,
+        }
+    }
+
+    fn argument(&mut self, mac: &syn::Macro) -> Expr {
         let span = mac.span();
         let mut value = match yield_argument(mac) {
             Ok(Some(value)) => value,
             _ => syn::parse_quote_spanned!(span=> ()),
         };
         self.visit_expr_mut(&mut value);
+        value
+    }
+
+    /// Input:  `yield_!(value)` / `yield_!()`
+    /// Output: `__co.yield_(value).await` / `__co.yield_(()).await`
+    fn rewrite_yield(&mut self, mac: &syn::Macro) -> Expr {
+        let value = self.argument(mac);
         let co = co_ident();
-        syn::parse_quote_spanned!(span=> #co.yield_(#value).await)
+        syn::parse_quote_spanned!(mac.span()=> #co.yield_(#value).await)
+    }
+
+    /// Input:  `yield_from!(sub)`
+    /// Output: `{ let mut __sub = DelegateTo::new(sub).__corogen_delegate();
+    ///            __co.delegate(&mut __sub).await;
+    ///            Finish::finish(__sub) }`
+    /// The method call picks, by the type of `sub`, between resuming a generator (whose return
+    /// value is the result) and iterating anything else (`()`).
+    fn rewrite_yield_from(&mut self, mac: &syn::Macro) -> Expr {
+        let sub = self.argument(mac);
+        let co = co_ident();
+        let private = self.private;
+        let local = Ident::new("__sub", Span::mixed_site());
+        let span = mac.span();
+        syn::parse_quote_spanned! {span=>
+            {
+                #[allow(unused_imports)]
+                use #private::{ViaGenerator as _, ViaIterator as _};
+                let mut #local = #private::DelegateTo::new(#sub).__corogen_delegate();
+                #co.delegate(&mut #local).await;
+                #private::Finish::finish(#local)
+            }
+        }
     }
 }
 
-impl VisitMut for YieldRewriter {
+impl VisitMut for YieldRewriter<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         if let Expr::Macro(mac) = expr {
-            if let MacroKind::Yield = macro_kind(&mac.mac) {
-                *expr = self.rewrite(&mac.mac);
+            if let Some(rewritten) = self.rewrite(&mac.mac) {
+                *expr = rewritten;
             }
             return;
         }
@@ -227,9 +298,8 @@ impl VisitMut for YieldRewriter {
 
     fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
         if let Stmt::Macro(mac) = stmt {
-            if let MacroKind::Yield = macro_kind(&mac.mac) {
-                let expr = self.rewrite(&mac.mac);
-                *stmt = Stmt::Expr(expr, mac.semi_token);
+            if let Some(rewritten) = self.rewrite(&mac.mac) {
+                *stmt = Stmt::Expr(rewritten, mac.semi_token);
             }
             return;
         }

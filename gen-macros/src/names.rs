@@ -6,6 +6,8 @@ use syn::{Expr, Macro};
 pub enum MacroKind {
     /// `yield_!(v)` or `yield_!()`.
     Yield,
+    /// `yield_from!(sub)`.
+    YieldFrom,
     /// `gen_!(...)`: a generator of its own, expanded on its own.
     GenExpr,
     Other,
@@ -20,12 +22,13 @@ pub fn macro_kind(mac: &Macro) -> MacroKind {
         .as_deref()
     {
         Some("yield_") => MacroKind::Yield,
+        Some("yield_from") => MacroKind::YieldFrom,
         Some("gen_") => MacroKind::GenExpr,
         _ => MacroKind::Other,
     }
 }
 
-/// The argument of `yield_!(arg)`; `None` for `yield_!()`.
+/// The argument of `yield_!(arg)` or `yield_from!(arg)`; `None` for `yield_!()`.
 pub fn yield_argument(mac: &Macro) -> syn::Result<Option<Expr>> {
     if mac.tokens.is_empty() {
         return Ok(None);

@@ -68,10 +68,14 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
             return None;
         }
     };
-    let resume_ty = args
+    let mut resume_ty = args
         .resume_ty
         .clone()
         .unwrap_or_else(|| syn::parse_quote!(()));
+    if let Some(throw_ty) = &args.throw_ty {
+        // `throw = E`: each resume is `Ok(sent)` or `Err(thrown)`.
+        resume_ty = syn::parse_quote!(::core::result::Result<#resume_ty, #throw_ty>);
+    }
 
     let mut filler = ElisionFiller {
         cx,

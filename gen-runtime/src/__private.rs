@@ -2,7 +2,8 @@
 //! release.
 
 pub use crate::body::{Framed, Marker};
-pub use crate::slot::{Co, YieldFuture};
+pub use crate::delegate::{DelegateTo, Finish, ViaGenerator, ViaIterator};
+pub use crate::slot::{Co, DelegateFuture, YieldFuture};
 
 use crate::body::Body;
 use crate::generator::Gen;

@@ -1,4 +1,5 @@
-//! [`Gen`]: the value a generator function returns.
+//! [`Gen`]: the value a generator function returns, and the resume loop that drives its body
+//! and the generators it delegates to.
 
 use core::fmt;
 use core::iter::FusedIterator;
@@ -6,6 +7,7 @@ use core::pin::Pin;
 use core::task::Poll;
 
 use crate::body::Body;
+use crate::delegate::{DelegateRequest, Step};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 
@@ -13,25 +15,40 @@ use crate::slot::Slot;
 ///
 /// `Running` cannot be seen from outside: `resume` holds `&mut self` while the body runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GenStatus {
+pub enum GenState {
     /// Created and not resumed yet: the body has not started.
     Created,
-    /// Suspended at a `yield_!`.
+    /// Suspended at a `yield_!` (or inside a `yield_from!`).
     Suspended,
-    /// The body returned.
+    /// The body returned (or a thrown error finished it).
     Completed,
+    /// [`close`](Gen::close)d (or dropped) before its end: its cleanup has run.
+    Closed,
     /// The body panicked during a resume; the generator cannot be resumed again.
     Panicked,
 }
 
-/// Internal status. `Running` doubles as "poisoned": it is set before each poll and replaced
+/// The internal status. `Running` doubles as "poisoned": it is set before each poll and replaced
 /// after it, so a poll that unwinds leaves it behind.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Status {
+    /// Invariant: the body is present and was never polled; the stack is empty.
     Created,
+    /// Invariant: the body is present, suspended at a yield or at the `yield_from!` that pushed
+    /// the bottom of the stack.
     Suspended,
     Running,
+    /// Invariant: the stack is empty; the body is finished, or gone (thrown into before start).
     Completed,
+    /// Invariant: the stack is empty and the body is gone.
+    Closed,
+}
+
+/// What one poll of the body did.
+enum BodyStep<Y, R, Ret> {
+    Yielded(Y),
+    Complete(Ret),
+    Delegate(DelegateRequest<Y, R>),
 }
 
 /// A generator: what a `#[generator]` function or a `gen_!` expression returns.
@@ -63,23 +80,27 @@ enum Status {
 /// ```
 #[must_use = "a generator does nothing until it is resumed or iterated"]
 pub struct Gen<B: Body> {
-    body: Pin<Box<B>>,
+    /// `None` once closed.
+    body: Option<Pin<Box<B>>>,
     status: Status,
-    /// The return value, kept when `Iterator::next` reached the end.
+    /// The return value, kept when `Iterator::next` (or `yield_from!`) reached the end.
     returned: Option<B::Return>,
+    /// The generators this one is delegating to, innermost last (see `delegate.rs`).
+    stack: Vec<DelegateRequest<B::Yield, B::Resume>>,
 }
 
-// `Gen` never pins anything in place: its body is pinned in its own `Box`, and `returned` is
-// never pinned. So `Pin<&mut Gen>` gives no guarantee about any field, exactly as for `Box<B>`.
+// `Gen` never pins anything in place: its body is pinned in its own `Box`, and no other field is
+// ever pinned. So `Pin<&mut Gen>` gives no guarantee about any field, exactly as for `Box<B>`.
 impl<B: Body> Unpin for Gen<B> {}
 
 impl<B: Body> Gen<B> {
     #[inline]
     pub(crate) fn from_body(body: B) -> Self {
         Gen {
-            body: Box::pin(body),
+            body: Some(Box::pin(body)),
             status: Status::Created,
             returned: None,
+            stack: Vec::new(),
         }
     }
 
@@ -87,7 +108,7 @@ impl<B: Body> Gen<B> {
     ///
     /// The first resume starts the body and runs it to its first `yield_!`; its `arg` is dropped
     /// unless the generator binds it with `resume = R as name`. Each later resume makes `arg` the
-    /// value of the `yield_!` the body is suspended at.
+    /// value of the `yield_!` the body is suspended at (or goes to the generator it delegates to).
     ///
     /// ```
     /// use corogen::prelude::*;
@@ -105,30 +126,133 @@ impl<B: Body> Gen<B> {
     /// ```
     ///
     /// # Panics
-    /// If the generator already finished (std's coroutines do the same), or if an earlier resume
-    /// panicked. Also if the body of a plain (not async) generator awaits a future that is not
-    /// ready.
+    /// If the generator already finished or was closed (std's coroutines panic too), or if an
+    /// earlier resume panicked. Also if the body of a plain (not async) generator awaits a future
+    /// that is not ready.
     #[inline]
     pub fn resume(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
         self.status = Status::Running;
-        let mut slot = Slot::new(B::__marker(), arg);
-        let body = self.body.as_mut();
-        match slot.poll_with(|cx| body.__poll(cx)) {
-            Poll::Ready(value) => {
+        if !self.stack.is_empty() {
+            return self.resume_stack(arg);
+        }
+        match self.poll_body(arg) {
+            BodyStep::Yielded(value) => {
+                self.status = Status::Suspended;
+                GeneratorState::Yielded(value)
+            }
+            BodyStep::Complete(value) => {
                 self.status = Status::Completed;
                 GeneratorState::Complete(value)
             }
+            BodyStep::Delegate(request) => self.push_and_resume(request),
+        }
+    }
+
+    /// Polls the body once. The status must be `Running`; it stays so if the poll unwinds.
+    #[inline(always)]
+    fn poll_body(&mut self, arg: B::Resume) -> BodyStep<B::Yield, B::Resume, B::Return> {
+        let Some(body) = self.body.as_mut() else {
+            unreachable!("a generator without a body is never polled")
+        };
+        let body = body.as_mut();
+        let mut slot = Slot::new(B::__marker(), arg);
+        match slot.poll_with(|cx| body.__poll(cx)) {
+            Poll::Ready(value) => BodyStep::Complete(value),
             Poll::Pending => match slot.take_yielded() {
-                Some(value) => {
-                    self.status = Status::Suspended;
-                    GeneratorState::Yielded(value)
-                }
-                // The status stays `Running`: the body is stuck inside a foreign future.
-                None => awaited_pending_future(),
+                Some(value) => BodyStep::Yielded(value),
+                None => match slot.take_delegate() {
+                    Some(request) => BodyStep::Delegate(request),
+                    // The status stays `Running`: the body is stuck inside a foreign future.
+                    None => awaited_pending_future(),
+                },
             },
+        }
+    }
+
+    /// The trampoline: resumes the innermost delegate until something yields or the body ends.
+    #[cold]
+    fn push_and_resume(
+        &mut self,
+        request: DelegateRequest<B::Yield, B::Resume>,
+    ) -> GeneratorState<B::Yield, B::Return> {
+        // A new delegate starts the way Python's `yield from` starts it: with `next()`.
+        let start = (request.filler)();
+        self.stack.push(request);
+        self.resume_stack(start)
+    }
+
+    fn resume_stack(&mut self, mut arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+        loop {
+            let step = match self.stack.last_mut() {
+                // SAFETY: the request is the top of this generator's stack: everything above it
+                // was popped, and its parent chain is suspended at the `yield_from!`s that pushed
+                // the entries below (see `delegate.rs`).
+                Some(top) => unsafe { top.resume(arg) },
+                None => match self.poll_body(arg) {
+                    BodyStep::Yielded(value) => Step::Yielded(value),
+                    BodyStep::Complete(value) => {
+                        self.status = Status::Completed;
+                        return GeneratorState::Complete(value);
+                    }
+                    BodyStep::Delegate(request) => Step::Delegated(request),
+                },
+            };
+            match step {
+                Step::Yielded(value) => {
+                    self.status = Status::Suspended;
+                    return GeneratorState::Yielded(value);
+                }
+                Step::Completed => {
+                    // The parent of the finished delegate resumes without a sent value.
+                    let finished = self
+                        .stack
+                        .pop()
+                        .expect("a delegate completed, so the stack was not empty");
+                    arg = (finished.filler)();
+                }
+                Step::Delegated(request) => {
+                    arg = (request.filler)();
+                    self.stack.push(request);
+                }
+            }
+        }
+    }
+
+    /// One resume on behalf of a generator that delegates to this one: a `yield_from!` in this
+    /// body is handed up rather than pushed here, so that the outermost generator's stack holds
+    /// every level.
+    pub(crate) fn resume_as_delegate(&mut self, arg: B::Resume) -> Step<B::Yield, B::Resume> {
+        if !self.stack.is_empty() || !matches!(self.status, Status::Created | Status::Suspended) {
+            // Driven directly before (or already finished): run it as its own outermost.
+            return match self.status {
+                Status::Completed | Status::Closed => Step::Completed,
+                _ => match self.resume(arg) {
+                    GeneratorState::Yielded(value) => Step::Yielded(value),
+                    GeneratorState::Complete(value) => {
+                        self.returned = Some(value);
+                        Step::Completed
+                    }
+                },
+            };
+        }
+        self.status = Status::Running;
+        match self.poll_body(arg) {
+            BodyStep::Yielded(value) => {
+                self.status = Status::Suspended;
+                Step::Yielded(value)
+            }
+            BodyStep::Complete(value) => {
+                self.status = Status::Completed;
+                self.returned = Some(value);
+                Step::Completed
+            }
+            BodyStep::Delegate(request) => {
+                self.status = Status::Suspended;
+                Step::Delegated(request)
+            }
         }
     }
 
@@ -187,33 +311,98 @@ impl<B: Body> Gen<B> {
         self.returned.take()
     }
 
-    /// Where the generator is in its life.
+    /// Where the generator is in its life, like Python's `inspect.getgeneratorstate`.
     ///
     /// ```
     /// use corogen::prelude::*;
-    /// use corogen::GenStatus;
+    /// use corogen::GenState;
     ///
     /// let mut g = gen_!({ yield_!(1) });
-    /// assert_eq!(g.status(), GenStatus::Created);
+    /// assert_eq!(g.state(), GenState::Created);
     /// g.next();
-    /// assert_eq!(g.status(), GenStatus::Suspended);
+    /// assert_eq!(g.state(), GenState::Suspended);
     /// g.next();
-    /// assert_eq!(g.status(), GenStatus::Completed);
+    /// assert_eq!(g.state(), GenState::Completed);
     /// ```
-    pub fn status(&self) -> GenStatus {
+    pub fn state(&self) -> GenState {
         match self.status {
-            Status::Created => GenStatus::Created,
-            Status::Suspended => GenStatus::Suspended,
-            Status::Running => GenStatus::Panicked,
-            Status::Completed => GenStatus::Completed,
+            Status::Created => GenState::Created,
+            Status::Suspended => GenState::Suspended,
+            Status::Running => GenState::Panicked,
+            Status::Completed => GenState::Completed,
+            Status::Closed => GenState::Closed,
         }
     }
 
-    /// `true` once the body has returned (or panicked): resuming would panic, iterating yields
-    /// `None`.
+    /// `true` once the generator cannot be resumed: it returned, was closed, or panicked.
     #[inline]
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, Status::Completed | Status::Running)
+        !matches!(self.status, Status::Created | Status::Suspended)
+    }
+
+    /// Python's `close()`: finishes a suspended generator now, running its cleanup.
+    ///
+    /// The body's live locals are dropped, innermost scope first — the Rust form of `finally` —
+    /// and generators it was delegating to (`yield_from!`) are closed before its own locals. A
+    /// created (never started) generator drops only its captured arguments; closing a finished
+    /// or closed generator does nothing. Dropping a `Gen` closes it the same way.
+    ///
+    /// Python raises `RuntimeError` when a generator ignores `GeneratorExit` and yields again.
+    /// That cannot happen here: cleanup is done by `Drop` implementations, which cannot yield, so
+    /// `close` always finishes the generator.
+    ///
+    /// ```
+    /// use corogen::prelude::*;
+    /// use corogen::GenState;
+    /// use std::cell::RefCell;
+    ///
+    /// struct Finally<'a>(&'a RefCell<Vec<&'static str>>, &'static str);
+    /// impl Drop for Finally<'_> {
+    ///     fn drop(&mut self) {
+    ///         self.0.borrow_mut().push(self.1);
+    ///     }
+    /// }
+    ///
+    /// let log_cell = RefCell::new(Vec::new());
+    /// let log = &log_cell;
+    /// let mut g = gen_!({
+    ///     let _outer = Finally(log, "outer cleanup");
+    ///     for i in 0.. {
+    ///         let _inner = Finally(log, "inner cleanup");
+    ///         yield_!(i);
+    ///     }
+    /// });
+    /// assert_eq!(g.next(), Some(0));
+    /// g.close();
+    /// assert_eq!(*log.borrow(), ["inner cleanup", "outer cleanup"]);
+    /// assert_eq!(g.state(), GenState::Closed);
+    /// assert_eq!(g.next(), None);
+    /// ```
+    pub fn close(&mut self) {
+        // The stack points into the body: forget it before the body goes.
+        self.stack.clear();
+        if self.status != Status::Completed {
+            self.status = Status::Closed;
+        }
+        self.body = None;
+    }
+
+    /// Like [`Iterator::next`], for any resume type that has a [`NextArg`].
+    #[inline]
+    fn next_item(&mut self) -> Option<B::Yield>
+    where
+        B::Resume: NextArg,
+    {
+        if matches!(self.status, Status::Completed | Status::Closed) {
+            return None;
+        }
+        match self.resume(NextArg::next_arg()) {
+            GeneratorState::Yielded(value) => Some(value),
+            GeneratorState::Complete(value) => {
+                self.returned = Some(value);
+                None
+            }
+        }
     }
 
     #[cold]
@@ -222,8 +411,63 @@ impl<B: Body> Gen<B> {
     fn cannot_resume(&self) -> ! {
         match self.status {
             Status::Completed => panic!("`{}` resumed after it completed", B::NAME),
+            Status::Closed => panic!("`{}` resumed after it was closed", B::NAME),
             _ => panic!("`{}` resumed after it panicked", B::NAME),
         }
+    }
+}
+
+impl<B, R, T, E> Gen<B>
+where
+    B: Body<Resume = Result<R, E>, Return = Result<T, E>>,
+{
+    /// Python's `throw`: raises `error` at the `yield_!` the generator is suspended at.
+    ///
+    /// Generators declared with `throw = E` (`#[generator(yield = Y, resume = R, throw = E)]`)
+    /// see each `yield_!` as a `Result<R, E>`: [`send`](Gen::send) resumes with `Ok(value)`,
+    /// `throw` with `Err(error)`. The body may handle the error and go on, or propagate it with
+    /// `yield_!(x)?`: the generator then finishes and the error comes back out of `throw` as
+    /// `Complete(Err(error))`. Throwing into a generator that has not started finishes it without
+    /// running its body. A generator that is delegating (`yield_from!`) forwards the error to the
+    /// innermost generator first.
+    ///
+    /// ```
+    /// use corogen::prelude::*;
+    ///
+    /// #[generator(yield = u32, resume = (), throw = String)]
+    /// fn resilient() -> Result<&'static str, String> {
+    ///     let mut n = 0;
+    ///     loop {
+    ///         match yield_!(n) {
+    ///             Ok(()) => n += 1,
+    ///             Err(e) if e == "reset" => n = 0,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    /// }
+    /// let mut g = resilient();
+    /// assert_eq!(g.send(Ok(())), Ok(0));
+    /// assert_eq!(g.send(Ok(())), Ok(1));
+    /// assert_eq!(g.throw("reset".into()), GeneratorState::Yielded(0)); // caught: it goes on
+    /// assert_eq!(g.throw("fatal".into()), GeneratorState::Complete(Err("fatal".into())));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`resume`](Gen::resume), for a generator that already finished.
+    pub fn throw(&mut self, error: E) -> GeneratorState<B::Yield, Result<T, E>> {
+        if self.status == Status::Created {
+            self.close();
+            self.status = Status::Completed;
+            return GeneratorState::Complete(Err(error));
+        }
+        self.resume(Err(error))
+    }
+}
+
+impl<B: Body> Drop for Gen<B> {
+    fn drop(&mut self) {
+        // The stack points into the body: forget it before the body is dropped.
+        self.stack.clear();
     }
 }
 
@@ -254,16 +498,7 @@ where
 
     #[inline]
     fn next(&mut self) -> Option<B::Yield> {
-        if self.status == Status::Completed {
-            return None;
-        }
-        match self.resume(NextArg::next_arg()) {
-            GeneratorState::Yielded(value) => Some(value),
-            GeneratorState::Complete(value) => {
-                self.returned = Some(value);
-                None
-            }
-        }
+        self.next_item()
     }
 }
 
@@ -273,7 +508,7 @@ impl<B: Body> fmt::Debug for Gen<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gen")
             .field("name", &B::NAME)
-            .field("status", &self.status())
+            .field("state", &self.state())
             .finish_non_exhaustive()
     }
 }

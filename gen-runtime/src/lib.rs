@@ -7,6 +7,7 @@
 #![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 
 mod body;
+mod delegate;
 mod generator;
 mod protocol;
 mod slot;
@@ -15,5 +16,5 @@ mod slot;
 pub mod __private;
 
 pub use body::Body;
-pub use generator::{Gen, GenStatus};
+pub use generator::{Gen, GenState};
 pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};

@@ -197,3 +197,11 @@ impl<T> NextArg for Option<T> {
         None
     }
 }
+
+/// A generator that can be thrown into (`throw = E`) resumes with `Ok(next_arg)` on `next()`.
+impl<R: NextArg, E> NextArg for Result<R, E> {
+    #[inline(always)]
+    fn next_arg() -> Self {
+        Ok(R::next_arg())
+    }
+}

@@ -16,6 +16,8 @@
 //! that creates yield futures of marker `M` is only made by generated code, for the one `Gen` that
 //! polls it (see `Co::new`'s contract).
 
+use crate::delegate::{Delegate, DelegateRequest};
+use crate::protocol::NextArg;
 use core::any::TypeId;
 use core::marker::PhantomData;
 use core::pin::Pin;
@@ -38,6 +40,8 @@ pub(crate) struct Slot<Y, R> {
     header: SlotHeader,
     yielded: Option<Y>,
     arg: Option<R>,
+    /// Set instead of `yielded` when the body reached a `yield_from!`.
+    delegate: Option<DelegateRequest<Y, R>>,
 }
 
 impl<Y, R> Slot<Y, R> {
@@ -47,6 +51,7 @@ impl<Y, R> Slot<Y, R> {
             header: SlotHeader { marker },
             yielded: None,
             arg: Some(arg),
+            delegate: None,
         }
     }
 
@@ -61,12 +66,21 @@ impl<Y, R> Slot<Y, R> {
         // waker without reading it and the others do nothing. The pointer is dereferenced only by
         // `slot_in`, after it checked the vtable, while this call (and so `self`) is live.
         let waker = unsafe { Waker::new(data as *const (), &SLOT_VTABLE) };
+        // Never dropped: its `drop` is `noop`, and calling it through the vtable (a `static` of
+        // this crate, opaque to callers without LTO) would cost an indirect call per resume and
+        // force the slot out of registers.
+        let waker = core::mem::ManuallyDrop::new(waker);
         poll(&mut Context::from_waker(&waker))
     }
 
     #[inline(always)]
     pub(crate) fn take_yielded(&mut self) -> Option<Y> {
         self.yielded.take()
+    }
+
+    #[inline]
+    pub(crate) fn take_delegate(&mut self) -> Option<DelegateRequest<Y, R>> {
+        self.delegate.take()
     }
 }
 
@@ -171,6 +185,22 @@ impl<Y, R, M: 'static> Co<Y, R, M> {
         }
     }
 
+    /// The future behind `yield_from!`: suspends this body until `delegate` has completed, while
+    /// the outermost generator resumes `delegate` directly.
+    #[inline(always)]
+    pub fn delegate<'d, D: Delegate<Y, R> + 'd>(
+        self,
+        delegate: &'d mut D,
+    ) -> DelegateFuture<'d, D, Y, R, M>
+    where
+        R: NextArg,
+    {
+        DelegateFuture {
+            delegate: Some(delegate),
+            _types: PhantomData,
+        }
+    }
+
     /// The future that reads the argument of the first resume (the `resume = R as name` binding).
     #[inline(always)]
     pub fn first_arg(self) -> YieldFuture<Y, R, M> {
@@ -210,6 +240,42 @@ impl<Y, R, M: 'static> core::future::Future for YieldFuture<Y, R, M> {
                 Some(arg) => Poll::Ready(arg),
                 None => unreachable!("corogen: every resume carries one argument"),
             },
+        }
+    }
+}
+
+/// The future behind `yield_from!`. Only [`Co`] creates it.
+#[must_use = "a delegation does nothing unless awaited"]
+pub struct DelegateFuture<'d, D, Y, R, M> {
+    /// Taken at the first poll, when the request is made.
+    delegate: Option<&'d mut D>,
+    _types: Invariant<Y, R, M>,
+}
+
+impl<D, Y, R, M> Unpin for DelegateFuture<'_, D, Y, R, M> {}
+
+impl<'d, D: Delegate<Y, R> + 'd, Y, R: NextArg, M: 'static> core::future::Future
+    for DelegateFuture<'d, D, Y, R, M>
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let slot = slot_in::<Y, R>(cx, TypeId::of::<M>());
+        match this.delegate.take() {
+            Some(delegate) => {
+                if slot.yielded.is_some() || slot.delegate.is_some() {
+                    slot_full();
+                }
+                // SAFETY: `delegate` is the `yield_from!` local of the body being polled, which is
+                // pinned and stays suspended here until the request is popped (the next poll of
+                // this future) or the body is dropped, which happens only after the generator
+                // cleared its stack (see `delegate.rs`). The `&'d mut` borrow is consumed here, so
+                // the request is the only way to reach the delegate meanwhile.
+                slot.delegate = Some(unsafe { DelegateRequest::new(delegate) });
+                Poll::Pending
+            }
+            None => Poll::Ready(()),
         }
     }
 }

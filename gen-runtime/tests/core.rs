@@ -116,3 +116,72 @@ fn nested_generators_each_use_their_own_slot() {
     });
     assert_eq!(outer.by_ref().collect::<Vec<_>>(), [100, 1, 200, 2]);
 }
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn depth(n: u32, local: &[u32]) -> u32 {
+    if n == 0 {
+        let mut sum = 0;
+        for x in local {
+            sum += yield_!(*x).unwrap_or(0);
+        }
+        return sum;
+    }
+    let borrowed = vec![n; 2];
+    let inner = yield_from!(depth(n - 1, &borrowed));
+    yield_!(inner);
+    inner + n
+}
+
+#[test]
+fn delegation_stack_through_levels_with_borrowed_locals() {
+    let data = [5, 6];
+    let mut g = depth(3, &data);
+    assert_eq!(g.send(None), Ok(1));
+    assert_eq!(g.send(Some(10)), Ok(1));
+    assert_eq!(g.send(Some(20)), Ok(30));
+    assert_eq!(g.send(None), Ok(31));
+    assert_eq!(g.send(None), Ok(33));
+    assert_eq!(g.send(None), Err(StopIteration(36)));
+}
+
+#[test]
+fn closing_and_dropping_while_delegating() {
+    let drops = Rc::new(Cell::new(0));
+    let make = |drops: Rc<Cell<u32>>| {
+        gen_!({
+            let _outer = Count(drops.clone());
+            yield_from!(gen_!({
+                let _inner = Count(drops);
+                yield_!(1);
+                yield_!(2);
+            }));
+        })
+    };
+    let mut g = make(drops.clone());
+    assert_eq!(g.next(), Some(1));
+    g.close();
+    assert_eq!(drops.get(), 2);
+    let mut g = make(drops.clone());
+    assert_eq!(g.next(), Some(1));
+    drop(g);
+    assert_eq!(drops.get(), 4);
+    assert_eq!(Rc::strong_count(&drops), 1);
+}
+
+#[generator(yield = u8, resume = (), throw = &'static str)]
+fn thrown_into() -> Result<(), &'static str> {
+    yield_!(1)?;
+    Ok(())
+}
+
+#[test]
+fn throw_through_a_delegation() {
+    let mut outer = thrown_outer();
+    assert_eq!(outer.next(), Some(1));
+    assert_eq!(outer.throw("x"), GeneratorState::Complete(Err("x")));
+}
+
+#[generator(yield = u8, resume = (), throw = &'static str)]
+fn thrown_outer() -> Result<(), &'static str> {
+    yield_from!(thrown_into())
+}
