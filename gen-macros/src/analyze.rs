@@ -16,6 +16,8 @@ use syn::{Block, ExprAsync, ExprAwait, ExprClosure, Item, Macro};
 /// What the body holds, for the lowering.
 pub struct BodyFacts {
     pub yield_count: usize,
+    /// Whether the body has a `yield_from!` (the runtime then keeps a delegation stack).
+    pub delegates: bool,
 }
 
 /// Checks `body`; `is_async` tells whether `.await` is allowed.
@@ -25,10 +27,12 @@ pub fn check_body(cx: &Ctxt, body: &Block, is_async: bool) -> BodyFacts {
         is_async,
         scope: Scope::Body,
         yield_count: 0,
+        delegates: false,
     };
     finder.visit_block(body);
     BodyFacts {
         yield_count: finder.yield_count,
+        delegates: finder.delegates,
     }
 }
 
@@ -45,6 +49,7 @@ struct YieldFinder<'a> {
     is_async: bool,
     scope: Scope,
     yield_count: usize,
+    delegates: bool,
 }
 
 impl YieldFinder<'_> {
@@ -108,9 +113,9 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
         if self.scope == Scope::Body && !self.is_async {
             self.cx.error_spanned_by(
                 node.await_token,
-                "`.await` cannot be used in a generator that is not `async`: a plain generator \
-                 is resumed synchronously and cannot wait for a future; write \
-                 `#[generator(...)] async fn` to make an async generator",
+                "`.await` cannot be used in a generator's body: a generator is resumed \
+                 synchronously by `next`/`send` and has nothing to wait with; await the future \
+                 before creating the generator and pass its output in as a parameter",
             );
         }
         visit::visit_expr_await(self, node);
@@ -125,6 +130,9 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
                 );
             }
             MacroKind::Yield | MacroKind::YieldFrom => {
+                if matches!(macro_kind(mac), MacroKind::YieldFrom) && self.scope == Scope::Body {
+                    self.delegates = true;
+                }
                 self.check_yield(mac);
                 // `yield_!(yield_!(1))` is two yields; their arguments are expressions.
                 match crate::names::yield_argument(mac) {

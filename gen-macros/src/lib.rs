@@ -18,8 +18,9 @@ mod signature;
 
 use ctxt::Ctxt;
 use proc_macro::TokenStream;
-use proc_macro2::TokenStream as TokenStream2;
+use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
+use syn::parse::{ParseStream, Parser};
 
 /// See `corogen::generator`.
 #[proc_macro_attribute]
@@ -35,28 +36,25 @@ pub fn gen_(input: TokenStream) -> TokenStream {
 
 /// See `corogen::yield_`.
 #[proc_macro]
-pub fn yield_(input: TokenStream) -> TokenStream {
-    outside_generator("yield_", input)
+pub fn yield_(_input: TokenStream) -> TokenStream {
+    outside_generator("yield_")
 }
 
 /// See `corogen::yield_from`.
 #[proc_macro]
-pub fn yield_from(input: TokenStream) -> TokenStream {
-    outside_generator("yield_from", input)
+pub fn yield_from(_input: TokenStream) -> TokenStream {
+    outside_generator("yield_from")
 }
 
 /// `yield_!` and `yield_from!` reach rustc's own expansion only where `#[generator]` did not
 /// rewrite them: outside any generator.
-fn outside_generator(name: &str, input: TokenStream) -> TokenStream {
-    let span = input
-        .into_iter()
-        .next()
-        .map_or_else(proc_macro::Span::call_site, |tt| tt.span());
+fn outside_generator(name: &str) -> TokenStream {
     syn::Error::new(
-        span.into(),
+        Span::call_site(),
         format!(
-            "`{name}!` can only be used directly in the body of a `#[generator]` function or a \
-             `gen_!` block (not in a closure, nested function or another macro's arguments)"
+            "`{name}!` is not inside a generator: write it directly in the body of a \
+             `#[generator(yield = Type)]` function or of a `gen_!({{ ... }})` block (a `{name}!` \
+             that another macro's expansion produces is not seen there)"
         ),
     )
     .into_compile_error()
@@ -64,15 +62,21 @@ fn outside_generator(name: &str, input: TokenStream) -> TokenStream {
 }
 
 fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
-    let item = match parse_item(item) {
-        Ok(item) => item,
+    let (item, body_error) = match parse_item(item) {
+        Ok(parsed) => parsed,
         Err(error) => return error.into_compile_error(),
     };
     let cx = Ctxt::new();
     let args = args::parse(&cx, args);
     let krate = krate::resolve(args.krate.as_ref());
     let signature = signature::analyze(&cx, &item.sig, &args);
-    analyze::check_body(&cx, &item.block, item.sig.asyncness.is_some());
+    let delegates = match body_error {
+        Some(error) => {
+            cx.syn_error(error);
+            false
+        }
+        None => analyze::check_body(&cx, &item.block, item.sig.asyncness.is_some()).delegates,
+    };
     if cx.has_errors() {
         let fallback = fallback::fallback_fn(&item, signature.as_ref(), &krate);
         let errors = cx.into_compile_errors();
@@ -86,6 +90,7 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         return_ty: Some(&signature.return_ty),
         first_arg: args.first_arg.as_ref(),
         name: item.sig.ident.to_string(),
+        delegates,
     };
     let output = lower::generator_fn(&item, &signature, &lowering);
     cx.check().expect("no errors");
@@ -93,11 +98,35 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
 }
 
 /// Parses the item under `#[generator]`, explaining what it must be when it is something else.
-fn parse_item(item: TokenStream2) -> syn::Result<syn::ItemFn> {
-    if let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) {
-        return Ok(function);
+///
+/// A function whose body does not parse (as while it is being typed) still yields its signature,
+/// with an empty block, and the parse error: the fallback then keeps the function visible to its
+/// callers and to rust-analyzer.
+fn parse_item(item: TokenStream2) -> syn::Result<(syn::ItemFn, Option<syn::Error>)> {
+    let body_error = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(function) => return Ok((function, None)),
+        Err(error) => error,
+    };
+    if let Ok(signature_only) = parse_signature_only.parse2(item.clone()) {
+        return Ok((signature_only, Some(body_error)));
     }
-    if let Ok(method) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
+    match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Verbatim(_)) | Err(_) => {}
+        Ok(other) => {
+            return Err(syn::Error::new(
+                item.into_iter()
+                    .next()
+                    .map_or_else(Span::call_site, |tt| tt.span()),
+                format!(
+                    "`#[generator]` can only be put on a function with a body, not on {}: write \
+                     it on a `fn` that yields, e.g. `#[generator(yield = u32)] fn numbers() {{ \
+                     yield_!(1); }}`",
+                    item_kind(&other)
+                ),
+            ));
+        }
+    }
+    if let Ok(method) = syn::parse2::<syn::TraitItemFn>(item) {
         if method.default.is_none() {
             return Err(syn::Error::new_spanned(
                 &method.sig,
@@ -106,11 +135,46 @@ fn parse_item(item: TokenStream2) -> syn::Result<syn::ItemFn> {
             ));
         }
     }
-    let span_source = item.into_iter().next();
-    Err(syn::Error::new(
-        span_source.map_or_else(proc_macro2::Span::call_site, |tt| tt.span()),
-        "`#[generator]` can only be put on a function or method with a body",
-    ))
+    Err(body_error)
+}
+
+/// `attrs vis sig { any tokens }`: a function with its body left unparsed.
+fn parse_signature_only(input: ParseStream) -> syn::Result<syn::ItemFn> {
+    let attrs = input.call(syn::Attribute::parse_outer)?;
+    let vis = input.parse()?;
+    let sig = input.parse()?;
+    let body;
+    let brace_token = syn::braced!(body in input);
+    body.parse::<TokenStream2>()?;
+    Ok(syn::ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(syn::Block {
+            brace_token,
+            stmts: Vec::new(),
+        }),
+    })
+}
+
+/// "a struct", "an `impl` block": what the attribute was put on, for the error.
+fn item_kind(item: &syn::Item) -> &'static str {
+    match item {
+        syn::Item::Const(_) => "a `const`",
+        syn::Item::Enum(_) => "an enum",
+        syn::Item::ExternCrate(_) => "an `extern crate`",
+        syn::Item::ForeignMod(_) => "an `extern` block",
+        syn::Item::Impl(_) => "an `impl` block (put it on a method inside)",
+        syn::Item::Macro(_) => "a macro",
+        syn::Item::Mod(_) => "a module",
+        syn::Item::Static(_) => "a `static`",
+        syn::Item::Struct(_) => "a struct",
+        syn::Item::Trait(_) | syn::Item::TraitAlias(_) => "a trait",
+        syn::Item::Type(_) => "a type alias",
+        syn::Item::Union(_) => "a union",
+        syn::Item::Use(_) => "a `use`",
+        _ => "this item",
+    }
 }
 
 /// `gen_!({ ... })`: an anonymous generator that moves what it captures.
@@ -142,6 +206,7 @@ fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
         return_ty: None,
         first_arg: None,
         name: "<gen_!>".to_owned(),
+        delegates: facts.delegates,
     };
     lower::generator_expr(&lowering, &[], block)
 }

@@ -120,6 +120,8 @@ pub struct Lowering<'a> {
     pub return_ty: Option<&'a Type>,
     pub first_arg: Option<&'a Ident>,
     pub name: String,
+    /// Whether the body has a `yield_from!`.
+    pub delegates: bool,
 }
 
 /// The hidden name of the yield capability inside the body.
@@ -140,6 +142,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         ..
     } = lowering;
     let private = quote!(#krate::__private);
+    let delegates = lowering.delegates;
     YieldRewriter { private: &private }.visit_block_mut(&mut body);
     let mixed = Span::mixed_site();
     let co = co_ident();
@@ -170,6 +173,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             enum #marker {}
             impl #private::Marker for #marker {
                 const NAME: &'static str = #name;
+                const DELEGATES: bool = #delegates;
             }
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all inside
             // the block passed with it to `new_gen`; `__CorogenMarker` is this expansion's own.

@@ -38,6 +38,9 @@ pub trait Body: sealed::Sealed {
     const NAME: &'static str;
 
     #[doc(hidden)]
+    const DELEGATES: bool;
+
+    #[doc(hidden)]
     fn __marker() -> TypeId;
 
     #[doc(hidden)]
@@ -52,6 +55,11 @@ mod sealed {
 pub trait Marker: 'static {
     /// The generator's name, for `Debug` (`fib`, or `<gen_!>` for an expression).
     const NAME: &'static str;
+
+    /// Whether the body contains a `yield_from!`. Only then does `resume` look at the delegation
+    /// stack: for every other generator that code is compiled away, which keeps the generator's
+    /// state out of memory when the optimiser can see the whole loop.
+    const DELEGATES: bool = false;
 }
 
 /// The one implementation of [`Body`]: a body future tagged with its marker and its types.
@@ -78,6 +86,8 @@ impl<M: Marker, Y, R, F: Future> Body for Framed<M, Y, R, F> {
     type Return = F::Output;
 
     const NAME: &'static str = M::NAME;
+
+    const DELEGATES: bool = M::DELEGATES;
 
     #[inline(always)]
     fn __marker() -> TypeId {

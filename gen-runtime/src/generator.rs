@@ -134,6 +134,27 @@ impl<B: Body> Gen<B> {
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
+        if B::DELEGATES {
+            return self.resume_delegating(arg);
+        }
+        self.status = Status::Running;
+        match self.poll_body(arg) {
+            BodyStep::Yielded(value) => {
+                self.status = Status::Suspended;
+                GeneratorState::Yielded(value)
+            }
+            BodyStep::Complete(value) => {
+                self.status = Status::Completed;
+                GeneratorState::Complete(value)
+            }
+            // Only bodies with a `yield_from!` make requests (`B::DELEGATES`).
+            BodyStep::Delegate(_) => awaited_pending_future(),
+        }
+    }
+
+    /// `resume` for a body that contains `yield_from!`: the same, plus the delegation stack.
+    /// Kept apart so that generators without delegation compile to the plain path alone.
+    fn resume_delegating(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         self.status = Status::Running;
         if !self.stack.is_empty() {
             return self.resume_stack(arg);
@@ -163,7 +184,11 @@ impl<B: Body> Gen<B> {
             Poll::Ready(value) => BodyStep::Complete(value),
             Poll::Pending => match slot.take_yielded() {
                 Some(value) => BodyStep::Yielded(value),
-                None => match slot.take_delegate() {
+                None => match if B::DELEGATES {
+                    slot.take_delegate()
+                } else {
+                    None
+                } {
                     Some(request) => BodyStep::Delegate(request),
                     // The status stays `Running`: the body is stuck inside a foreign future.
                     None => awaited_pending_future(),
