@@ -20,8 +20,8 @@ pub struct Args {
     pub krate: Option<Path>,
 }
 
-const HELP: &str =
-    "expected `yield = Type`, `resume = Type`, `resume = Type as name` or `crate = path`";
+const HELP: &str = "expected `yield = Type`, `resume = Type`, `resume = Type as name`, \
+                    `throw = Type` or `crate = path`";
 
 /// Parses the options, recording every problem in `cx` and keeping what could be read.
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {

@@ -1,0 +1,31 @@
+use corogen::prelude::*;
+fn fib(
+    n: usize,
+) -> ::corogen::Gen<
+    impl ::corogen::Body<Yield = u64, Resume = (), Return = &'static str>,
+> {
+    enum __CorogenMarker {}
+    impl ::corogen::__private::Marker for __CorogenMarker {
+        const NAME: &'static str = "fib";
+        const DELEGATES: bool = false;
+    }
+    let __co = unsafe { ::corogen::__private::Co::<u64, (), __CorogenMarker>::new() };
+    ::corogen::__private::new_gen(
+        __co,
+        async move {
+            let n = n;
+            let __ret: &'static str = {
+                let (mut a, mut b) = (0, 1);
+                for _ in 0..n {
+                    __co.yield_(a).await;
+                    (a, b) = (b, a + b);
+                }
+                "done"
+            };
+            #[allow(unreachable_code)] __ret
+        },
+    )
+}
+fn main() {
+    let _ = fib(10);
+}

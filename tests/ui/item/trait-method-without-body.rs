@@ -1,0 +1,8 @@
+use corogen::prelude::*;
+
+trait Numbers {
+    #[generator(yield = u32)]
+    fn numbers(&self);
+}
+
+fn main() {}
