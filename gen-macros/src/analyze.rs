@@ -4,14 +4,14 @@
 //! A `yield_!` is rewritten only where it stands directly in the generator's body. Inside a
 //! closure, a nested `fn` or other item, an `async` block, or the arguments of any other macro it
 //! would end up in another function or coroutine (a macro may wrap its input in one), so it is an
-//! error there: a soundness rule, not a style rule. `gen_!` inside a body is a generator of its
-//! own and is left to its own expansion.
+//! error there: a soundness rule, not a style rule. `gen_!` and a nested `#[generator]` function
+//! inside a body are generators of their own and are left to their own expansion.
 
 use crate::ctxt::Ctxt;
 use crate::names::{MacroKind, macro_kind};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::{self, Visit};
-use syn::{Block, ExprAsync, ExprAwait, ExprClosure, Item, Macro};
+use syn::{Attribute, Block, ExprAsync, ExprAwait, ExprClosure, ImplItemFn, Item, ItemFn, Macro};
 
 /// What the body holds, for the lowering.
 pub struct BodyFacts {
@@ -109,6 +109,19 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
         self.within(Scope::NestedItem, |this| visit::visit_item(this, node));
     }
 
+    // A nested `#[generator]` function is a generator of its own, expanded on its own.
+    fn visit_item_fn(&mut self, node: &'ast ItemFn) {
+        if !is_generator(&node.attrs) {
+            visit::visit_item_fn(self, node);
+        }
+    }
+
+    fn visit_impl_item_fn(&mut self, node: &'ast ImplItemFn) {
+        if !is_generator(&node.attrs) {
+            visit::visit_impl_item_fn(self, node);
+        }
+    }
+
     fn visit_expr_await(&mut self, node: &'ast ExprAwait) {
         if self.scope == Scope::Body && !self.is_async {
             self.cx.error_spanned_by(
@@ -162,6 +175,16 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
             }
         }
     }
+}
+
+/// Whether `attrs` has `#[generator]` (by any path: `#[corogen::generator(...)]`).
+fn is_generator(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "generator")
+    })
 }
 
 /// Finds `yield_ !` in raw macro tokens (they are not parsed: any macro may take any syntax).
