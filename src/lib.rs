@@ -67,7 +67,9 @@
 
 extern crate self as corogen;
 
-pub use gen_runtime::{Body, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration};
+pub use gen_runtime::{
+    AsyncGen, Body, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration,
+};
 
 /// Turns a function that contains `yield_!` into a generator.
 ///
@@ -220,7 +222,7 @@ pub use gen_macros::yield_from;
 
 /// Everything needed to write and drive generators: `use corogen::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Gen, Generator, GeneratorState, StopIteration};
+    pub use crate::{AsyncGen, Gen, Generator, GeneratorState, StopIteration};
     pub use crate::{gen_, generator, yield_, yield_from};
 }
 

@@ -20,12 +20,17 @@ pub fn fallback_fn(item: &ItemFn, signature: Option<&GenSignature>, krate: &Path
             sig.asyncness = None;
             sig.abi = None;
             let params = unused_params(&sig);
+            let fallback = if signature.is_async {
+                quote!(fallback_async)
+            } else {
+                quote!(fallback)
+            };
             quote! {
                 #(#attrs)*
                 #[allow(unused_variables, clippy::all)]
                 #vis #sig {
                     #params
-                    #krate::__private::fallback()
+                    #krate::__private::#fallback()
                 }
             }
         }

@@ -91,6 +91,7 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         first_arg: args.first_arg.as_ref(),
         name: item.sig.ident.to_string(),
         delegates,
+        is_async: signature.is_async,
     };
     let output = lower::generator_fn(&item, &signature, &lowering);
     cx.check().expect("no errors");
@@ -179,22 +180,37 @@ fn item_kind(item: &syn::Item) -> &'static str {
 
 /// `gen_!({ ... })`: an anonymous generator that moves what it captures.
 fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
-    let block: syn::Block = match syn::parse2(input) {
-        Ok(block) => block,
+    // `{ ... }` or `async move { ... }` (an async generator).
+    let parser = |input: ParseStream| {
+        let is_async = input.parse::<Option<syn::Token![async]>>()?.is_some();
+        if is_async {
+            input.parse::<Option<syn::Token![move]>>()?;
+        }
+        let block: syn::Block = input.parse()?;
+        Ok((is_async, block))
+    };
+    let (is_async, block) = match parser.parse2(input) {
+        Ok(parsed) => parsed,
         Err(error) => {
             return syn::Error::new(
                 error.span(),
-                "expected a block: `gen_!({ ... yield_!(value); ... })`",
+                "expected a block: `gen_!({ ... yield_!(value); ... })` or \
+                 `gen_!(async move { ... })`",
             )
             .into_compile_error();
         }
     };
     let cx = Ctxt::new();
-    let facts = analyze::check_body(&cx, &block, false);
+    let facts = analyze::check_body(&cx, &block, is_async);
     let krate = krate::resolve(None);
     if cx.has_errors() {
         let errors = cx.into_compile_errors();
-        return quote!({ #errors #krate::__private::fallback::<(), (), ()>() });
+        let fallback = if is_async {
+            quote!(fallback_async)
+        } else {
+            quote!(fallback)
+        };
+        return quote!({ #errors #krate::__private::#fallback::<(), (), ()>() });
     }
     cx.check().expect("no errors");
     let unit: syn::Type = syn::parse_quote!(());
@@ -207,6 +223,7 @@ fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
         first_arg: None,
         name: "<gen_!>".to_owned(),
         delegates: facts.delegates,
+        is_async,
     };
     lower::generator_expr(&lowering, &[], block)
 }

@@ -122,6 +122,8 @@ pub struct Lowering<'a> {
     pub name: String,
     /// Whether the body has a `yield_from!`.
     pub delegates: bool,
+    /// An async generator: yields go through an `AsyncCo` and the result is an `AsyncGen`.
+    pub is_async: bool,
 }
 
 /// The hidden name of the yield capability inside the body.
@@ -168,6 +170,30 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             quote!(#(#stmts)*)
         }
     };
+    let header = Ident::new("__header", mixed);
+    let construct = if lowering.is_async {
+        quote_spanned! {mixed=>
+            // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
+            // inside the block passed with its header to `new_async_gen`.
+            let (#co, #header) = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
+            #private::new_async_gen(#header, async move {
+                #(#prelude)*
+                #tail
+            })
+        }
+    } else {
+        quote_spanned! {mixed=>
+            // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
+            // inside the block passed with it to `new_gen`; `__CorogenMarker` is this
+            // expansion's own.
+            let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
+            #private::new_gen(#co, async move {
+                #(#prelude)*
+                #first
+                #tail
+            })
+        }
+    };
     quote_spanned! {mixed=>
         {
             enum #marker {}
@@ -175,14 +201,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
                 const NAME: &'static str = #name;
                 const DELEGATES: bool = #delegates;
             }
-            // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all inside
-            // the block passed with it to `new_gen`; `__CorogenMarker` is this expansion's own.
-            let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
-            #private::new_gen(#co, async move {
-                #(#prelude)*
-                #first
-                #tail
-            })
+            #construct
         }
     }
 }
@@ -210,11 +229,17 @@ pub fn gen_return_type(signature: &GenSignature, krate: &Path) -> TokenStream {
         return_ty,
         lifetimes,
         has_receiver,
+        is_async,
         ..
     } = signature;
     let captures_self = has_receiver.then(|| quote!(+ #krate::__private::Captures<Self>));
+    let kind = if *is_async {
+        quote!(AsyncGen)
+    } else {
+        quote!(Gen)
+    };
     quote! {
-        #krate::Gen<impl #krate::Body<Yield = #yield_ty, Resume = #resume_ty, Return = #return_ty>
+        #krate::#kind<impl #krate::Body<Yield = #yield_ty, Resume = #resume_ty, Return = #return_ty>
             #(+ #krate::__private::Captures<&#lifetimes ()>)*
             #captures_self>
     }

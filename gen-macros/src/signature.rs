@@ -33,13 +33,16 @@ pub struct GenSignature {
     pub lifetimes: Vec<Lifetime>,
     /// Whether the function takes `self` (then `Self` is named in the bounds too).
     pub has_receiver: bool,
+    /// `async fn`: an async generator (a `Stream`); the emitted function itself is not async.
+    pub is_async: bool,
 }
 
 /// Reads `sig` and the attribute's `args`. Records every problem in `cx`; `None` when the types
 /// could not be determined.
 pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> {
-    check_qualifiers(cx, sig);
+    check_qualifiers(cx, sig, args);
     let mut sig = sig.clone();
+    let is_async = sig.asyncness.take().is_some();
 
     let mut namer = ElisionNamer::default();
     for input in &mut sig.inputs {
@@ -101,10 +104,11 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
         return_ty,
         lifetimes,
         has_receiver,
+        is_async,
     })
 }
 
-fn check_qualifiers(cx: &Ctxt, sig: &Signature) {
+fn check_qualifiers(cx: &Ctxt, sig: &Signature, args: &Args) {
     if let Some(constness) = &sig.constness {
         cx.error_spanned_by(
             constness,
@@ -121,12 +125,23 @@ fn check_qualifiers(cx: &Ctxt, sig: &Signature) {
     if let Some(variadic) = &sig.variadic {
         cx.error_spanned_by(variadic, "a generator cannot be variadic");
     }
-    if let Some(asyncness) = &sig.asyncness {
-        cx.error_spanned_by(
-            asyncness,
-            "async generators are not supported yet: remove `async`, or drive futures from a \
-             task of the scheduler",
-        );
+    if sig.asyncness.is_some() {
+        // An async generator is a `Stream`: nothing is sent into it.
+        let unsupported = [
+            args.resume_ty
+                .as_ref()
+                .map(|ty| (quote!(#ty), "`resume =`")),
+            args.throw_ty.as_ref().map(|ty| (quote!(#ty), "`throw =`")),
+        ];
+        for (tokens, option) in unsupported.into_iter().flatten() {
+            cx.error_spanned_by(
+                tokens,
+                format!(
+                    "{option} is not available on an async generator: it is a `Stream`, which \
+                     takes no values; remove it, or pass values in through a channel"
+                ),
+            );
+        }
     }
 }
 

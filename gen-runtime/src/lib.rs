@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 
+mod async_gen;
 mod body;
 mod delegate;
 mod generator;
@@ -15,6 +16,7 @@ mod slot;
 #[doc(hidden)]
 pub mod __private;
 
+pub use async_gen::{AsyncGen, NextItem};
 pub use body::Body;
 pub use generator::{Gen, GenState};
 pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};

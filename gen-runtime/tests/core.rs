@@ -185,3 +185,55 @@ fn throw_through_a_delegation() {
 fn thrown_outer() -> Result<(), &'static str> {
     yield_from!(thrown_into())
 }
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}
+
+struct YieldOnce(bool);
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+#[test]
+fn async_generator_header_yields_and_real_pending() {
+    let drops = Rc::new(Cell::new(0));
+    let guard_drops = drops.clone();
+    let local = vec![3u32, 4];
+    let mut stream = gen_!(async move {
+        let _guard = Count(guard_drops);
+        for x in &local {
+            YieldOnce(false).await;
+            yield_!(*x);
+        }
+        local.len()
+    });
+    assert_eq!(block_on(stream.next()), Some(3));
+    assert_eq!(block_on(stream.next()), Some(4));
+    assert_eq!(block_on(stream.next()), None);
+    assert_eq!(stream.return_value(), Some(&2));
+    assert_eq!(drops.get(), 1);
+    let mut unfinished = gen_!(async move {
+        yield_!(1u8);
+        yield_!(2u8);
+    });
+    assert_eq!(block_on(unfinished.next()), Some(1));
+    drop(unfinished);
+}
