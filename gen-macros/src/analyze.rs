@@ -73,7 +73,8 @@ impl YieldFinder<'_> {
                 format!(
                     "`{what}!` cannot be used inside a closure: the closure is a function of its \
                      own and cannot suspend the generator; use a `for` loop or `match` in the \
-                     generator body instead, or make the closure a generator with `gen_!`"
+                     generator body instead, or make the closure a generator with `gen_!` and \
+                     delegate to it with `yield_from!`"
                 ),
             ),
             Scope::AsyncBlock => self.cx.error_spanned_by(
@@ -87,7 +88,8 @@ impl YieldFinder<'_> {
                 mac,
                 format!(
                     "`{what}!` cannot be used inside a nested item: only the generator's own body \
-                     can yield; make the inner function a `#[generator]` and delegate to it"
+                     can yield; make the inner function a `#[generator]` and delegate to it with \
+                     `yield_from!(inner(...))`"
                 ),
             ),
         }
@@ -126,9 +128,10 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
         if self.scope == Scope::Body && !self.is_async {
             self.cx.error_spanned_by(
                 node.await_token,
-                "`.await` cannot be used in a generator's body: a generator is resumed \
-                 synchronously by `next`/`send` and has nothing to wait with; await the future \
-                 before creating the generator and pass its output in as a parameter",
+                "`.await` cannot be used in a plain generator: it is resumed synchronously by \
+                 `next`/`send` and has nothing to wait with; make it an async generator (a \
+                 `Stream`) with `#[generator(yield = Type)] async fn`, or `gen_!(async move { \
+                 ... })`",
             );
         }
         visit::visit_expr_await(self, node);

@@ -210,7 +210,9 @@ fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
         } else {
             quote!(fallback)
         };
-        return quote!({ #errors #krate::__private::#fallback::<(), (), ()>() });
+        // The yield and return types are left to inference, so that the code using the
+        // generator gets no error of its own.
+        return quote!({ #errors #krate::__private::#fallback::<_, (), _>() });
     }
     cx.check().expect("no errors");
     let unit: syn::Type = syn::parse_quote!(());
