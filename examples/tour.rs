@@ -79,6 +79,78 @@ impl Drop for Guard {
     }
 }
 
+/// Delegation (`yield from`): Guido's recursive in-order tree walk.
+struct Tree(Option<Box<(Tree, char, Tree)>>);
+
+fn tree(labels: &[char]) -> Tree {
+    if labels.is_empty() {
+        return Tree(None);
+    }
+    let mid = labels.len() / 2;
+    Tree(Some(Box::new((
+        tree(&labels[..mid]),
+        labels[mid],
+        tree(&labels[mid + 1..]),
+    ))))
+}
+
+#[generator(yield = char)]
+fn inorder(t: &Tree) {
+    if let Some(node) = &t.0 {
+        yield_from!(inorder(&node.0));
+        yield_!(node.1);
+        yield_from!(inorder(&node.2));
+    }
+}
+
+/// A sub-generator's return value comes out of `yield_from!`.
+#[generator(yield = &'static str)]
+fn greet() -> usize {
+    yield_!("hello");
+    yield_!("world");
+    2
+}
+
+#[generator(yield = &'static str)]
+fn greet_twice() -> usize {
+    let first = yield_from!(greet());
+    let second = yield_from!(greet());
+    first + second
+}
+
+/// `throw`: errors raised at the suspended `yield_!`, caught or propagated with `?`.
+#[generator(yield = u32, resume = (), throw = String)]
+fn counter() -> Result<u32, String> {
+    let mut n = 0;
+    loop {
+        match yield_!(n) {
+            Ok(()) => n += 1,
+            Err(e) if e == "reset" => n = 0,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// An async generator: `.await` and `yield_!` together, consumed as a `Stream`.
+#[generator(yield = u32)]
+async fn ticker(n: u32) -> &'static str {
+    for i in 0..n {
+        std::future::ready(()).await;
+        yield_!(i * 10);
+    }
+    "tick tock"
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}
+
 #[generator(yield = u8)]
 fn with_cleanup() {
     let _outer = Guard("outer");
@@ -151,9 +223,37 @@ fn main() {
     println!("    {:?}", Pin::new(&mut boxed).resume(()));
     println!("    {:?}", Pin::new(&mut boxed).resume(()));
 
+    println!("yield_from!: a recursive in-order walk of a tree over A..Z:");
+    let labels: Vec<char> = ('A'..='Z').collect();
+    println!("    {}", inorder(&tree(&labels)).collect::<String>());
+
+    println!("yield_from! evaluates to the sub-generator's return value:");
+    let mut g = greet_twice();
+    println!(
+        "    {:?}, returned {:?}",
+        g.by_ref().collect::<Vec<_>>(),
+        g.return_value()
+    );
+
+    println!("throw: caught (reset) and uncaught (fatal):");
+    let mut c = counter();
+    println!("    {:?} {:?}", c.next(), c.next());
+    println!("    throw(reset) -> {:?}", c.throw("reset".into()));
+    println!("    throw(fatal) -> {:?}", c.throw("fatal".into()));
+    println!("    state: {:?}", c.state());
+
+    println!("an async generator, polled as a Stream:");
+    let mut t = ticker(3);
+    block_on(async {
+        while let Some(x) = t.next().await {
+            println!("    tick {x}");
+        }
+    });
+    println!("    returned {:?}", t.return_value());
+
     println!("dropping a suspended generator runs its cleanup, innermost first:");
     let mut c = with_cleanup();
     println!("    got {:?}", c.next());
     drop(c);
-    println!("    {c:?}", c = fib(1));
+    println!("Debug of a generator: {:?}", fib(1));
 }

@@ -68,7 +68,7 @@
 extern crate self as corogen;
 
 pub use gen_runtime::{
-    AsyncGen, Body, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration,
+    AsyncGen, Body, BoxGenerator, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.

@@ -11,6 +11,11 @@ use crate::delegate::{DelegateRequest, Step};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 
+/// A boxed generator trait object, as [`Gen::boxed`] makes: resumed with `R`, yielding `Y`,
+/// returning `Ret`, borrowing for `'a`.
+pub type BoxGenerator<'a, Y, R = (), Ret = ()> =
+    Box<dyn Generator<R, Yield = Y, Return = Ret> + Unpin + 'a>;
+
 /// Where a generator is in its life, like Python's `inspect.getgeneratorstate`.
 ///
 /// `Running` cannot be seen from outside: `resume` holds `&mut self` while the body runs.
@@ -410,6 +415,34 @@ impl<B: Body> Gen<B> {
             self.status = Status::Closed;
         }
         self.body = None;
+    }
+
+    /// Boxes the generator as a trait object, for collections of different generators or
+    /// recursion through a type-erased generator.
+    ///
+    /// ```
+    /// use corogen::prelude::*;
+    /// use corogen::BoxGenerator;
+    /// use std::pin::Pin;
+    ///
+    /// #[generator(yield = u8)]
+    /// fn countdown(from: u8) -> &'static str {
+    ///     for i in (1..=from).rev() {
+    ///         yield_!(i);
+    ///     }
+    ///     "liftoff"
+    /// }
+    ///
+    /// let mut gens: Vec<BoxGenerator<'_, u8, (), &str>> =
+    ///     vec![gen_!({ yield_!(7u8); "seven" }).boxed(), countdown(0).boxed()];
+    /// assert_eq!(Pin::new(&mut gens[0]).resume(()), GeneratorState::Yielded(7));
+    /// assert_eq!(Pin::new(&mut gens[1]).resume(()), GeneratorState::Complete("liftoff"));
+    /// ```
+    pub fn boxed<'a>(self) -> BoxGenerator<'a, B::Yield, B::Resume, B::Return>
+    where
+        B: 'a,
+    {
+        Box::new(self)
     }
 
     /// Like [`Iterator::next`], for any resume type that has a [`NextArg`].

@@ -18,5 +18,5 @@ pub mod __private;
 
 pub use async_gen::{AsyncGen, NextItem};
 pub use body::Body;
-pub use generator::{Gen, GenState};
+pub use generator::{BoxGenerator, Gen, GenState};
 pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};
