@@ -184,8 +184,14 @@ pub fn new_async_gen<M: Marker, Y, F: Future>(
 /// });
 /// ```
 ///
-/// It works under any executor: the body sees the executor's waker as it is. Dropping it (or
-/// [`close`](AsyncGen::close)) runs the body's cleanup, as for [`Gen`](crate::Gen).
+/// It works under any executor: the body sees the executor's waker as it is, so the futures it
+/// awaits wake the real task, and `Waker::will_wake` lets them keep the waker they stored. An
+/// executor whose wakers are not `Send`-safe is no problem either: none is created here.
+///
+/// Dropping it (or [`close`](AsyncGen::close), Python's `aclose()`) runs the body's cleanup, as
+/// for [`Gen`](crate::Gen). Python's `asend()`/`athrow()` have no twin: a `Stream` takes no
+/// values, so an async generator that must receive values takes a channel receiver as a
+/// parameter and awaits it, which also makes the backpressure explicit.
 #[must_use = "streams do nothing unless polled"]
 pub struct AsyncGen<B: Body> {
     body: Option<Pin<Box<B>>>,
