@@ -67,6 +67,7 @@
 
 extern crate self as corogen;
 
+pub use gen_runtime::hub;
 pub use gen_runtime::{
     AsyncGen, Body, BoxGenerator, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration,
 };

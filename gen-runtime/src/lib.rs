@@ -15,6 +15,7 @@ mod slot;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod hub;
 
 pub use async_gen::{AsyncGen, NextItem};
 pub use body::Body;

@@ -1,0 +1,494 @@
+//! The hub's state: the task slots, the run queue, the timers, the callbacks, and the clock;
+//! and the transitions of a task's life (spawn, finish, kill, free).
+//!
+//! # Task states
+//!
+//! - `Unstarted`: spawned, never polled. Scheduled (in the run queue or behind a start timer) or,
+//!   for a greenlet, waiting for the first switch into it.
+//! - `Suspended`: polled at least once, waiting for a wake.
+//! - `Running`: its body is out of the slot, being polled (or being dropped by a kill).
+//! - `Dead`: finished, killed or panicked. The body holds the result.
+//! - `Free`: no task; the slot waits for the next spawn.
+//!
+//! A slot is freed when its task is dead and no handle ([`TaskRef`](super::TaskRef)) is left.
+//!
+//! # Borrowing
+//!
+//! `Core` is behind a `RefCell`, borrowed only for short, non-reentrant steps. User code (a
+//! task's poll, a destructor, a link) never runs while it is borrowed: what has to be dropped is
+//! taken out first.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::gen_task::Value;
+use super::handle::TaskError;
+use super::task::{RawTask, TaskKey};
+use super::timer::{TimerId, Timers};
+use super::waker::Remote;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum State {
+    Free,
+    Unstarted,
+    Suspended,
+    Running,
+    Dead(Exit),
+}
+
+/// How a task ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Exit {
+    Returned,
+    Killed,
+    Panicked,
+}
+
+/// Someone interested in a task's end.
+pub(crate) enum Watcher {
+    /// A task waiting in a join: woken.
+    Join(TaskKey),
+    /// A link: queued as a callback.
+    Link(Box<dyn FnOnce()>),
+}
+
+/// One task's header.
+pub(crate) struct Slot {
+    pub(crate) body: Option<Pin<Box<dyn RawTask>>>,
+    pub(crate) watchers: Vec<Watcher>,
+    /// A value switched into the task; `Some` means a switch reached it.
+    pub(crate) inbox: Option<Value>,
+    /// The task a greenlet returns to when it ends.
+    pub(crate) parent: Option<TaskKey>,
+    /// When the task died, counted in deaths on this hub: completion order.
+    pub(crate) finished: u64,
+    pub(crate) generation: u32,
+    pub(crate) handles: u32,
+    pub(crate) state: State,
+    pub(crate) queued: bool,
+    pub(crate) kill_requested: bool,
+    pub(crate) awaiting_switch: bool,
+}
+
+/// Work the loop runs between task turns.
+pub(crate) enum Callback {
+    Call(Box<dyn FnOnce()>),
+    Kill(TaskKey),
+}
+
+/// What must be dropped once the core is no longer borrowed.
+#[derive(Default)]
+#[must_use]
+pub(crate) struct Garbage {
+    #[expect(
+        dead_code,
+        reason = "held only to be dropped once the core is not borrowed"
+    )]
+    body: Option<Pin<Box<dyn RawTask>>>,
+    #[expect(
+        dead_code,
+        reason = "held only to be dropped once the core is not borrowed"
+    )]
+    inbox: Option<Value>,
+}
+
+pub(crate) struct Core {
+    pub(crate) slots: Vec<Slot>,
+    free: Vec<u32>,
+    pub(crate) run_queue: VecDeque<TaskKey>,
+    pub(crate) timers: Timers,
+    pub(crate) callbacks: VecDeque<Callback>,
+    /// Nanoseconds since the hub started: virtual, or read from the wall clock each turn.
+    pub(crate) now: u64,
+    /// The task being polled.
+    pub(crate) current: Option<TaskKey>,
+    /// Tasks not dead.
+    pub(crate) live: usize,
+    deaths: u64,
+    /// Messages of panicked tasks, by slot.
+    pub(crate) panics: HashMap<u32, String>,
+    /// Start timers of `spawn_later` tasks, by slot.
+    pub(crate) start_timers: HashMap<u32, TimerId>,
+    /// Tasks waiting in `wait()` for the hub to go idle, with their deadlines.
+    pub(crate) idle_waiters: Vec<(TaskKey, Option<u64>)>,
+    /// How many times the hub went idle with tasks waiting for it.
+    pub(crate) idles: u64,
+}
+
+impl Core {
+    fn new() -> Self {
+        Core {
+            slots: Vec::new(),
+            free: Vec::new(),
+            run_queue: VecDeque::new(),
+            timers: Timers::default(),
+            callbacks: VecDeque::new(),
+            now: 0,
+            current: None,
+            live: 0,
+            deaths: 0,
+            panics: HashMap::new(),
+            start_timers: HashMap::new(),
+            idle_waiters: Vec::new(),
+            idles: 0,
+        }
+    }
+
+    /// The slot of `key`, if that task still has one.
+    #[inline]
+    pub(crate) fn slot(&self, key: TaskKey) -> Option<&Slot> {
+        self.slots
+            .get(key.index as usize)
+            .filter(|slot| slot.generation == key.generation && slot.state != State::Free)
+    }
+
+    #[inline]
+    pub(crate) fn slot_mut(&mut self, key: TaskKey) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(key.index as usize)
+            .filter(|slot| slot.generation == key.generation && slot.state != State::Free)
+    }
+
+    /// The running task, or a clear panic outside of one.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn current(&self) -> TaskKey {
+        match self.current {
+            Some(key) => key,
+            None => outside_task(),
+        }
+    }
+
+    /// Stores a new task with one handle.
+    pub(crate) fn insert(
+        &mut self,
+        body: Pin<Box<dyn RawTask>>,
+        parent: Option<TaskKey>,
+    ) -> TaskKey {
+        let fresh = |generation| Slot {
+            body: Some(body),
+            watchers: Vec::new(),
+            inbox: None,
+            parent,
+            finished: 0,
+            generation,
+            handles: 1,
+            state: State::Unstarted,
+            queued: false,
+            kill_requested: false,
+            awaiting_switch: false,
+        };
+        self.live += 1;
+        match self.free.pop() {
+            Some(index) => {
+                let slot = &mut self.slots[index as usize];
+                *slot = fresh(slot.generation);
+                TaskKey {
+                    index,
+                    generation: slot.generation,
+                }
+            }
+            None => {
+                let index = u32::try_from(self.slots.len()).expect("corogen hub: too many tasks");
+                self.slots.push(fresh(0));
+                TaskKey {
+                    index,
+                    generation: 0,
+                }
+            }
+        }
+    }
+
+    /// Puts a task at the back of the run queue (no-op if it is queued or finished). Waking the
+    /// running task makes it run again after this turn's other tasks.
+    #[inline]
+    pub(crate) fn wake(&mut self, key: TaskKey) {
+        if let Some(slot) = self.slot_mut(key) {
+            if !slot.queued
+                && matches!(
+                    slot.state,
+                    State::Unstarted | State::Suspended | State::Running
+                )
+            {
+                slot.queued = true;
+                self.run_queue.push_back(key);
+            }
+        }
+    }
+
+    /// Puts a task at the front of the run queue: it runs next (a switch).
+    pub(crate) fn wake_front(&mut self, key: TaskKey) {
+        let Some(slot) = self.slot_mut(key) else {
+            return;
+        };
+        if !matches!(slot.state, State::Unstarted | State::Suspended) {
+            return;
+        }
+        let was_queued = std::mem::replace(&mut slot.queued, true);
+        if was_queued {
+            if let Some(at) = self.run_queue.iter().position(|&k| k == key) {
+                self.run_queue.remove(at);
+            }
+        }
+        self.run_queue.push_front(key);
+    }
+
+    /// Records a task's death and notifies its watchers and parent.
+    fn mark_dead(&mut self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) -> Garbage {
+        self.deaths += 1;
+        self.live -= 1;
+        let deaths = self.deaths;
+        let Some(slot) = self.slot_mut(key) else {
+            unreachable!("a dying task has a slot")
+        };
+        slot.state = State::Dead(exit);
+        slot.body = Some(body);
+        slot.finished = deaths;
+        slot.kill_requested = false;
+        slot.awaiting_switch = false;
+        let watchers = std::mem::take(&mut slot.watchers);
+        let parent = slot.parent;
+        let unheld = slot.handles == 0;
+        for watcher in watchers {
+            match watcher {
+                Watcher::Join(waiter) => self.wake(waiter),
+                Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
+            }
+        }
+        if let Some(parent) = parent {
+            if let Some(slot) = self.slot_mut(parent) {
+                if slot.awaiting_switch {
+                    slot.inbox.get_or_insert_with(Value::none);
+                    self.wake_front(parent);
+                }
+            }
+        }
+        if unheld {
+            self.free_slot(key)
+        } else {
+            Garbage::default()
+        }
+    }
+
+    /// Frees the slot of a dead task nobody holds.
+    pub(crate) fn free_slot(&mut self, key: TaskKey) -> Garbage {
+        let slot = &mut self.slots[key.index as usize];
+        debug_assert!(matches!(slot.state, State::Dead(_)) && slot.handles == 0);
+        slot.state = State::Free;
+        slot.generation = slot.generation.wrapping_add(1);
+        let garbage = Garbage {
+            body: slot.body.take(),
+            inbox: slot.inbox.take(),
+        };
+        self.panics.remove(&key.index);
+        self.free.push(key.index);
+        garbage
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn outside_task() -> ! {
+    panic!("corogen hub: this operation must run inside a task of a running hub")
+}
+
+/// A hub, shared by its handles and the futures that wait on it.
+pub(crate) struct Inner {
+    pub(crate) core: RefCell<Core>,
+    pub(crate) remote: Arc<Remote>,
+    pub(crate) virtual_clock: bool,
+    pub(crate) started: Instant,
+    /// Set while `run_until` is on the stack, to refuse running the hub from one of its tasks.
+    pub(crate) running: Cell<bool>,
+}
+
+impl Inner {
+    pub(crate) fn new(virtual_clock: bool) -> Rc<Self> {
+        Rc::new(Inner {
+            core: RefCell::new(Core::new()),
+            remote: Remote::new(),
+            virtual_clock,
+            started: Instant::now(),
+            running: Cell::new(false),
+        })
+    }
+
+    /// The hub's time, in nanoseconds since it started.
+    pub(crate) fn now(&self) -> u64 {
+        self.core.borrow().now
+    }
+
+    /// Stores a task; `schedule` says when it first runs.
+    pub(crate) fn spawn_raw(
+        &self,
+        body: Pin<Box<dyn RawTask>>,
+        schedule: Schedule,
+        parent: Option<TaskKey>,
+    ) -> TaskKey {
+        let mut core = self.core.borrow_mut();
+        let key = core.insert(body, parent);
+        match schedule {
+            Schedule::Now => core.wake(key),
+            Schedule::At(deadline) => {
+                let timer = core.timers.insert(deadline, key);
+                core.start_timers.insert(key.index, timer);
+            }
+            Schedule::OnSwitch => {}
+        }
+        key
+    }
+
+    /// Drops a task's future in place, catching a panic of its destructors.
+    pub(crate) fn drop_body(body: &mut Pin<Box<dyn RawTask>>, error: TaskError) {
+        // `fail` assigns the result over the future; an assignment stores the new value even
+        // when dropping the old one unwinds, so the result is kept either way.
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| body.as_mut().fail(error))) {
+            drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
+        }
+    }
+
+    /// Records that `key`'s body is done (result or error kept in `body`).
+    pub(crate) fn finish(&self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) {
+        let garbage = self.core.borrow_mut().mark_dead(key, body, exit);
+        drop(garbage);
+    }
+
+    /// Ends a task that panicked while polled.
+    pub(crate) fn finish_panicked(
+        &self,
+        key: TaskKey,
+        mut body: Pin<Box<dyn RawTask>>,
+        message: String,
+    ) {
+        self.core
+            .borrow_mut()
+            .panics
+            .insert(key.index, message.clone());
+        Self::drop_body(&mut body, TaskError::Panicked(message));
+        self.finish(key, body, Exit::Panicked);
+    }
+
+    /// Kills a task now: an unstarted one never runs; a suspended one has its future dropped
+    /// here, its cleanup running innermost first, before this returns. A running task (one
+    /// killing itself) dies when it next suspends. Killing a dead task does nothing.
+    pub(crate) fn kill(&self, key: TaskKey) {
+        let mut body = {
+            let mut core = self.core.borrow_mut();
+            let Some(slot) = core.slot_mut(key) else {
+                return;
+            };
+            match slot.state {
+                State::Unstarted | State::Suspended => {}
+                State::Running => {
+                    slot.kill_requested = true;
+                    return;
+                }
+                State::Dead(_) | State::Free => return,
+            }
+            slot.state = State::Running;
+            let body = slot.body.take().expect("a waiting task has its body");
+            if let Some(timer) = core.start_timers.remove(&key.index) {
+                core.timers.cancel(timer);
+            }
+            body
+        };
+        Self::drop_body(&mut body, TaskError::Killed);
+        self.finish(key, body, Exit::Killed);
+    }
+
+    /// Asks for a task to be killed at the hub's next turn; an unstarted task is killed at once
+    /// (it never runs).
+    pub(crate) fn kill_nowait(&self, key: TaskKey) {
+        let mut core = self.core.borrow_mut();
+        let Some(slot) = core.slot_mut(key) else {
+            return;
+        };
+        match slot.state {
+            State::Unstarted => {
+                drop(core);
+                self.kill(key);
+            }
+            State::Suspended | State::Running if !slot.kill_requested => {
+                slot.kill_requested = true;
+                core.callbacks.push_back(Callback::Kill(key));
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a handle to a task.
+    pub(crate) fn retain(&self, key: TaskKey) {
+        if let Some(slot) = self.core.borrow_mut().slot_mut(key) {
+            slot.handles += 1;
+        }
+    }
+
+    /// Drops a handle to a task, freeing the slot if it was the last and the task is dead.
+    pub(crate) fn release(&self, key: TaskKey) {
+        let garbage = {
+            let mut core = self.core.borrow_mut();
+            let Some(slot) = core.slot_mut(key) else {
+                return;
+            };
+            slot.handles -= 1;
+            if slot.handles == 0 && matches!(slot.state, State::Dead(_)) {
+                core.free_slot(key)
+            } else {
+                Garbage::default()
+            }
+        };
+        drop(garbage);
+    }
+
+    /// Kills every task and drops every callback: a hub being dropped must not leak through
+    /// the handles its tasks hold to each other.
+    pub(crate) fn shut_down(&self) {
+        for _ in 0..64 {
+            let live: Vec<TaskKey> = {
+                let core = self.core.borrow();
+                core.slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, slot)| matches!(slot.state, State::Unstarted | State::Suspended))
+                    .map(|(index, slot)| TaskKey {
+                        index: index as u32,
+                        generation: slot.generation,
+                    })
+                    .collect()
+            };
+            let callbacks = std::mem::take(&mut self.core.borrow_mut().callbacks);
+            if live.is_empty() && callbacks.is_empty() {
+                break;
+            }
+            for key in live {
+                self.kill(key);
+            }
+            drop(callbacks);
+        }
+        // Results of finished tasks may hold handles too.
+        let bodies: Vec<_> = {
+            let mut core = self.core.borrow_mut();
+            core.slots
+                .iter_mut()
+                .filter_map(|slot| slot.body.take())
+                .collect()
+        };
+        drop(bodies);
+    }
+}
+
+/// When a new task first runs.
+pub(crate) enum Schedule {
+    /// At the back of the run queue.
+    Now,
+    /// When the hub's clock reaches this deadline.
+    At(u64),
+    /// When something switches into it (a greenlet).
+    OnSwitch,
+}

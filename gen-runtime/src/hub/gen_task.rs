@@ -1,0 +1,267 @@
+//! Generator tasks, the SimPy way: a generator yields requests ([`Op`]) to the hub and is
+//! resumed with the hub's [`Reply`] when the request is done.
+//!
+//! The hub runs such a generator as a future, [`GenTask`]: each yielded `Op` becomes the same
+//! future an async task would await (a sleep, a join…), and the generator is resumed when it
+//! completes. The two styles of task share every mechanism, and can wait on each other.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::handle::{Join, TaskRef};
+use super::switch::Switch;
+use super::time::{Sleep, sleep};
+use super::wait_list::{CondWait, Condition};
+use crate::body::Body;
+use crate::generator::Gen;
+use crate::protocol::GeneratorState;
+
+/// A request a generator task yields to the hub; make one with the functions of
+/// [`op`](super::op).
+///
+/// ```
+/// use corogen::hub::{self, Hub, Op, Reply, op};
+/// use corogen::prelude::*;
+/// use std::time::Duration;
+///
+/// #[generator(yield = Op, resume = Reply)]
+/// fn patient(event: hub::Event) -> bool {
+///     // Wait for the event, but no longer than a second:
+///     let reply = yield_!(op::wait(&event).timeout(Duration::from_secs(1)));
+///     reply == Reply::Ready
+/// }
+///
+/// let hub = Hub::new_virtual();
+/// let event = hub::Event::new();
+/// let task = hub.spawn(patient(event.clone()));
+/// hub.run();
+/// assert_eq!(task.try_get(), Some(Ok(false))); // nobody set it
+/// ```
+#[must_use = "an op does nothing unless yielded to the hub"]
+pub struct Op {
+    pub(crate) kind: OpKind,
+    pub(crate) timeout: Option<Duration>,
+}
+
+pub(crate) enum OpKind {
+    Sleep(Duration),
+    Join(TaskRef),
+    Wait(Rc<dyn Condition>),
+    Switch(TaskRef, Value),
+}
+
+impl Op {
+    /// Gives up waiting after `duration`: the generator is then resumed with
+    /// [`Reply::TimedOut`].
+    pub fn timeout(self, duration: Duration) -> Op {
+        Op {
+            timeout: Some(duration),
+            ..self
+        }
+    }
+
+    pub(crate) fn new(kind: OpKind) -> Op {
+        Op {
+            kind,
+            timeout: None,
+        }
+    }
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.kind {
+            OpKind::Sleep(duration) => format!("sleep({duration:?})"),
+            OpKind::Join(task) => format!("join({task})"),
+            OpKind::Wait(_) => "wait(..)".to_owned(),
+            OpKind::Switch(task, _) => format!("switch({task}, ..)"),
+        };
+        match self.timeout {
+            Some(timeout) => write!(f, "Op({kind}, timeout {timeout:?})"),
+            None => write!(f, "Op({kind})"),
+        }
+    }
+}
+
+/// What the hub resumes a generator task with.
+#[derive(Debug, PartialEq)]
+pub enum Reply {
+    /// The request is done (also the argument of the first resume, which starts the body).
+    Ready,
+    /// The request's timeout came first.
+    TimedOut,
+    /// Another task switched into this one, with this value.
+    Switched(Value),
+}
+
+impl Reply {
+    /// Whether the request timed out.
+    pub fn timed_out(&self) -> bool {
+        matches!(self, Reply::TimedOut)
+    }
+
+    /// The value of a switch (an empty value for any other reply).
+    pub fn into_value(self) -> Value {
+        match self {
+            Reply::Switched(value) => value,
+            _ => Value::none(),
+        }
+    }
+}
+
+/// A value passed by [`switch`](super::switch): anything, or nothing (greenlet's `switch()`
+/// passes Python's `None`). Empty values cost no allocation.
+#[derive(Default)]
+pub struct Value(Option<Box<dyn Any>>);
+
+impl Value {
+    /// No value.
+    pub fn none() -> Value {
+        Value(None)
+    }
+
+    /// Wraps `value`.
+    pub fn new<T: 'static>(value: T) -> Value {
+        Value(Some(Box::new(value)))
+    }
+
+    /// Whether there is no value.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The value, if it is a `T`.
+    pub fn take<T: 'static>(self) -> Option<T> {
+        self.0?.downcast().ok().map(|value| *value)
+    }
+
+    /// A reference to the value, if it is a `T`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.as_ref()?.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_none() {
+            "Value(None)"
+        } else {
+            "Value(..)"
+        })
+    }
+}
+
+/// Values compare equal only when both are empty: a boxed `dyn Any` has no equality.
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        self.is_none() && other.is_none()
+    }
+}
+
+/// An `Op` in progress.
+struct Waiting {
+    what: What,
+    timeout: Option<Sleep>,
+}
+
+enum What {
+    Sleep(Sleep),
+    Join(Join),
+    Wait(CondWait),
+    Switch(Switch),
+}
+
+impl Waiting {
+    fn new(op: Op) -> Waiting {
+        let what = match op.kind {
+            OpKind::Sleep(duration) => What::Sleep(sleep(duration)),
+            OpKind::Join(task) => What::Join(task.join()),
+            OpKind::Wait(condition) => What::Wait(CondWait::new(condition)),
+            OpKind::Switch(target, value) => What::Switch(super::switch::switch(&target, value)),
+        };
+        Waiting {
+            what,
+            timeout: op.timeout.map(sleep),
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Reply> {
+        let done = match &mut self.what {
+            What::Sleep(sleep) => Pin::new(sleep).poll(cx).map(|()| Reply::Ready),
+            What::Join(join) => Pin::new(join).poll(cx).map(|()| Reply::Ready),
+            What::Wait(wait) => Pin::new(wait).poll(cx).map(|()| Reply::Ready),
+            What::Switch(switch) => Pin::new(switch).poll(cx).map(Reply::Switched),
+        };
+        if done.is_ready() {
+            return done;
+        }
+        let timed_out = self
+            .timeout
+            .as_mut()
+            .is_some_and(|timeout| Pin::new(timeout).poll(cx).is_ready());
+        if timed_out {
+            Poll::Ready(Reply::TimedOut)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// A generator task as a future: resumes the generator with the reply of each [`Op`] it
+/// yields, and completes with its return value.
+///
+/// The hub makes one for each generator it spawns; await one yourself to run a generator-style
+/// coroutine inside an async task.
+#[must_use = "futures do nothing unless awaited"]
+pub struct GenTask<B: Body<Yield = Op, Resume = Reply>> {
+    generator: Gen<B>,
+    waiting: Option<Waiting>,
+}
+
+impl<B: Body<Yield = Op, Resume = Reply>> GenTask<B> {
+    /// Wraps a generator.
+    pub fn new(generator: Gen<B>) -> Self {
+        GenTask {
+            generator,
+            waiting: None,
+        }
+    }
+}
+
+impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
+    type Output = B::Return;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B::Return> {
+        let this = self.get_mut();
+        let mut reply = Reply::Ready;
+        if let Some(waiting) = &mut this.waiting {
+            match waiting.poll(cx) {
+                Poll::Ready(done) => {
+                    this.waiting = None;
+                    reply = done;
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        loop {
+            match this.generator.resume(reply) {
+                GeneratorState::Yielded(op) => {
+                    let mut waiting = Waiting::new(op);
+                    match waiting.poll(cx) {
+                        Poll::Ready(done) => reply = done,
+                        Poll::Pending => {
+                            this.waiting = Some(waiting);
+                            return Poll::Pending;
+                        }
+                    }
+                }
+                GeneratorState::Complete(value) => return Poll::Ready(value),
+            }
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Handles to tasks: [`TaskRef`] (any task) and [`Task<T>`] (a task returning `T`), gevent's
+//! `Greenlet` object: state queries, `join`, `get`, `kill`, and links.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::core::{Callback, Exit, Inner, State, Watcher};
+use super::run;
+use super::task::TaskKey;
+
+/// Why a task has no value to give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskError {
+    /// The task was killed before it returned.
+    Killed,
+    /// The task panicked; the panic's message.
+    Panicked(String),
+    /// The value was already taken by an earlier `get`.
+    Taken,
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskError::Killed => f.write_str("the task was killed"),
+            TaskError::Panicked(message) => write!(f, "the task panicked: {message}"),
+            TaskError::Taken => f.write_str("the task's value was already taken"),
+        }
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+/// A handle to a task of any result type: gevent's `Greenlet` object.
+///
+/// Handles are cheap to clone; the task's slot (and its result) lives until the task is dead
+/// and its last handle dropped. Dropping every handle does not stop a task (it is detached).
+///
+/// A handle is [`Task<T>`] when its result type is known; `Task<T>` dereferences to `TaskRef`,
+/// so everything here works on both.
+pub struct TaskRef {
+    pub(crate) hub: Rc<Inner>,
+    pub(crate) key: TaskKey,
+}
+
+impl TaskRef {
+    /// Wraps a handle the hub already counted.
+    pub(crate) fn adopt(hub: Rc<Inner>, key: TaskKey) -> Self {
+        TaskRef { hub, key }
+    }
+
+    /// Makes a new counted handle.
+    pub(crate) fn retain(hub: &Rc<Inner>, key: TaskKey) -> Self {
+        hub.retain(key);
+        TaskRef {
+            hub: Rc::clone(hub),
+            key,
+        }
+    }
+
+    fn state(&self) -> State {
+        self.hub
+            .core
+            .borrow()
+            .slot(self.key)
+            .map_or(State::Free, |slot| slot.state)
+    }
+
+    /// A number that names the task among the tasks of its hub.
+    pub fn id(&self) -> u64 {
+        self.key.id()
+    }
+
+    /// Whether the task was started (spawned, scheduled, or switched into) and is not dead yet,
+    /// like gevent's `started`.
+    pub fn started(&self) -> bool {
+        let core = self.hub.core.borrow();
+        match core.slot(self.key).map(|slot| (slot.state, slot.queued)) {
+            Some((State::Unstarted, queued)) => {
+                queued || core.start_timers.contains_key(&self.key.index)
+            }
+            Some((State::Suspended | State::Running, _)) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the task has ended: returned, panicked or was killed.
+    pub fn dead(&self) -> bool {
+        matches!(self.state(), State::Dead(_))
+    }
+
+    /// Same as [`dead`](Self::dead) (gevent's `ready()`).
+    pub fn ready(&self) -> bool {
+        self.dead()
+    }
+
+    /// Whether the task ended without a panic. As in gevent, a kill is a clean end
+    /// (`GreenletExit` counts as success there), though a killed task has no value.
+    pub fn successful(&self) -> bool {
+        matches!(self.state(), State::Dead(Exit::Returned | Exit::Killed))
+    }
+
+    /// Whether the task was killed.
+    pub fn killed(&self) -> bool {
+        self.state() == State::Dead(Exit::Killed)
+    }
+
+    /// The task's panic, if it panicked (gevent's `exception`).
+    pub fn exception(&self) -> Option<TaskError> {
+        let core = self.hub.core.borrow();
+        match core.slot(self.key)?.state {
+            State::Dead(Exit::Panicked) => Some(TaskError::Panicked(
+                core.panics
+                    .get(&self.key.index)
+                    .cloned()
+                    .unwrap_or_default(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Starts a task made with [`greenlet`](super::greenlet) (gevent's `start()`): it runs at
+    /// the hub's next turn. Does nothing to a task already started or dead.
+    pub fn start(&self) {
+        let mut core = self.hub.core.borrow_mut();
+        if core
+            .slot(self.key)
+            .is_some_and(|slot| slot.state == State::Unstarted)
+        {
+            core.wake(self.key);
+        }
+    }
+
+    /// Waits until the task is dead. Outputs nothing: see [`Task::get`] for the value.
+    ///
+    /// A task joining itself would wait forever: it panics instead.
+    pub fn join(&self) -> Join {
+        Join {
+            target: self.clone(),
+            registered: None,
+        }
+    }
+
+    /// Kills the task and returns once it is dead, its cleanup done (gevent's
+    /// `kill(block=True)`).
+    ///
+    /// A task that has not started never runs. A suspended task has its future dropped here:
+    /// the destructors of its live locals run, innermost scope first, before `kill` returns.
+    /// Killing a dead task does nothing. A task that kills itself dies at its next suspension.
+    pub fn kill(&self) {
+        self.hub.kill(self.key);
+    }
+
+    /// Asks for the task to be killed at the hub's next turn, and returns at once (gevent's
+    /// `kill(block=False)`). A task that has not started is killed at once: it never runs.
+    pub fn kill_nowait(&self) {
+        self.hub.kill_nowait(self.key);
+    }
+
+    /// Calls `callback` once when the task ends, from the hub's loop (soon, if it already
+    /// ended). Callbacks run in the order they were linked.
+    pub fn link(&self, callback: impl FnOnce(&TaskRef) + 'static) {
+        let task = self.clone();
+        self.add_link(Box::new(move || callback(&task)));
+    }
+
+    /// As [`link`](Self::link), only if the task ends [successfully](Self::successful).
+    pub fn link_value(&self, callback: impl FnOnce(&TaskRef) + 'static) {
+        self.link(move |task| {
+            if task.successful() {
+                callback(task);
+            }
+        });
+    }
+
+    /// As [`link`](Self::link), only if the task panics.
+    pub fn link_exception(&self, callback: impl FnOnce(&TaskRef) + 'static) {
+        self.link(move |task| {
+            if !task.successful() {
+                callback(task);
+            }
+        });
+    }
+
+    pub(crate) fn add_link(&self, link: Box<dyn FnOnce()>) {
+        let mut core = self.hub.core.borrow_mut();
+        match core.slot_mut(self.key) {
+            Some(slot) if !matches!(slot.state, State::Dead(_)) => {
+                slot.watchers.push(Watcher::Link(link));
+            }
+            _ => core.callbacks.push_back(Callback::Call(link)),
+        }
+    }
+
+    /// When the task died, in deaths counted on its hub (for completion order).
+    pub(crate) fn finished(&self) -> Option<u64> {
+        let core = self.hub.core.borrow();
+        let slot = core.slot(self.key)?;
+        matches!(slot.state, State::Dead(_)).then_some(slot.finished)
+    }
+}
+
+impl Clone for TaskRef {
+    fn clone(&self) -> Self {
+        TaskRef::retain(&self.hub, self.key)
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        self.hub.release(self.key);
+    }
+}
+
+impl PartialEq for TaskRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.hub, &other.hub) && self.key == other.key
+    }
+}
+
+impl Eq for TaskRef {}
+
+impl std::hash::Hash for TaskRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl fmt::Debug for TaskRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Task #{}>", self.id())
+    }
+}
+
+/// `<Task #id>`, the analogue of gevent's `<Greenlet at 0x…>`.
+impl fmt::Display for TaskRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Task #{}>", self.id())
+    }
+}
+
+impl AsRef<TaskRef> for TaskRef {
+    fn as_ref(&self) -> &TaskRef {
+        self
+    }
+}
+
+/// A handle to a task that returns `T`: a [`TaskRef`] (it dereferences to one) that also knows
+/// how to take the task's value.
+pub struct Task<T> {
+    raw: TaskRef,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Task<T> {
+    pub(crate) fn new(raw: TaskRef) -> Self {
+        Task {
+            raw,
+            _output: PhantomData,
+        }
+    }
+
+    /// Waits until the task is dead, then takes its value, or gives why there is none.
+    ///
+    /// The value is moved out: a second `get` gives [`TaskError::Taken`] (see
+    /// [`value`](Self::value) to clone it instead).
+    pub fn get(&self) -> Get<T> {
+        Get {
+            join: self.raw.join(),
+            _output: PhantomData,
+        }
+    }
+
+    /// The task's value or error if it is dead (taking the value), `None` if it is not.
+    pub fn try_get(&self) -> Option<Result<T, TaskError>> {
+        let mut result = None;
+        self.with_output(|output| result = Some(std::mem::replace(output, Err(TaskError::Taken))));
+        result
+    }
+
+    /// A clone of the task's value, if it returned one (gevent's `value`).
+    pub fn value(&self) -> Option<T>
+    where
+        T: Clone,
+    {
+        let mut value = None;
+        self.with_output(|output| value = output.as_ref().ok().cloned());
+        value
+    }
+
+    fn with_output(&self, f: impl FnOnce(&mut Result<T, TaskError>)) {
+        let mut core = self.raw.hub.core.borrow_mut();
+        let Some(slot) = core.slot_mut(self.raw.key) else {
+            return;
+        };
+        if !matches!(slot.state, State::Dead(_)) {
+            return;
+        }
+        let Some(body) = slot.body.as_mut() else {
+            return;
+        };
+        if let Some(output) = body.as_mut().output() {
+            if let Some(output) = output.downcast_mut::<Result<T, TaskError>>() {
+                f(output);
+            }
+        }
+    }
+
+    /// As [`TaskRef::link`], the callback getting this typed handle.
+    pub fn link(&self, callback: impl FnOnce(&Task<T>) + 'static) {
+        let task = self.clone();
+        self.raw.add_link(Box::new(move || callback(&task)));
+    }
+
+    /// As [`TaskRef::link_value`], the callback getting this typed handle.
+    pub fn link_value(&self, callback: impl FnOnce(&Task<T>) + 'static) {
+        self.link(move |task| {
+            if task.successful() {
+                callback(task);
+            }
+        });
+    }
+
+    /// As [`TaskRef::link_exception`], the callback getting this typed handle.
+    pub fn link_exception(&self, callback: impl FnOnce(&Task<T>) + 'static) {
+        self.link(move |task| {
+            if !task.successful() {
+                callback(task);
+            }
+        });
+    }
+
+    /// Turns this into the untyped handle.
+    pub fn into_ref(self) -> TaskRef {
+        self.raw
+    }
+}
+
+impl<T> Clone for Task<T> {
+    fn clone(&self) -> Self {
+        Task {
+            raw: self.raw.clone(),
+            _output: PhantomData,
+        }
+    }
+}
+
+impl<T> Deref for Task<T> {
+    type Target = TaskRef;
+
+    fn deref(&self) -> &TaskRef {
+        &self.raw
+    }
+}
+
+impl<T> AsRef<TaskRef> for Task<T> {
+    fn as_ref(&self) -> &TaskRef {
+        &self.raw
+    }
+}
+
+impl<T> PartialEq for Task<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl<T> Eq for Task<T> {}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.raw, f)
+    }
+}
+
+impl<T> fmt::Display for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.raw, f)
+    }
+}
+
+/// The future of [`TaskRef::join`]: ready once the task is dead.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Join {
+    target: TaskRef,
+    /// The waiting task, once registered in the target's watchers.
+    registered: Option<TaskKey>,
+}
+
+impl Join {
+    /// Registers `waiter` to be woken when the target dies; `true` if it is already dead.
+    pub(crate) fn poll_dead(&mut self, waiter: TaskKey) -> bool {
+        let mut core = self.target.hub.core.borrow_mut();
+        let Some(slot) = core.slot_mut(self.target.key) else {
+            return true;
+        };
+        if matches!(slot.state, State::Dead(_)) {
+            self.registered = None;
+            return true;
+        }
+        assert!(
+            waiter != self.target.key,
+            "corogen hub: a task cannot join itself"
+        );
+        if self.registered.is_none() {
+            slot.watchers.push(Watcher::Join(waiter));
+            self.registered = Some(waiter);
+        }
+        false
+    }
+}
+
+impl Future for Join {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let waiter = this.target.hub.core.borrow().current();
+        if this.poll_dead(waiter) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for Join {
+    fn drop(&mut self) {
+        if let Some(waiter) = self.registered.take() {
+            let mut core = self.target.hub.core.borrow_mut();
+            if let Some(slot) = core.slot_mut(self.target.key) {
+                let at = slot
+                    .watchers
+                    .iter()
+                    .position(|watcher| matches!(watcher, Watcher::Join(key) if *key == waiter));
+                if let Some(at) = at {
+                    slot.watchers.swap_remove(at);
+                }
+            }
+        }
+    }
+}
+
+/// The future of [`Task::get`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Get<T> {
+    join: Join,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Future for Get<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.join).poll(cx) {
+            Poll::Ready(()) => {
+                let task = Task::<T>::new(this.join.target.clone());
+                Poll::Ready(task.try_get().unwrap_or(Err(TaskError::Taken)))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// The task running now (gevent's `getcurrent()`).
+///
+/// # Panics
+/// Outside a task of a running hub.
+pub fn getcurrent() -> TaskRef {
+    let hub = run::current();
+    let key = hub.core.borrow().current();
+    TaskRef::retain(&hub, key)
+}

@@ -1,0 +1,124 @@
+//! The coroutine scheduler: gevent and greenlet for Rust, in real time or in simulated time.
+//!
+//! A [`Hub`] runs tasks on one thread, one at a time, switching whenever a task waits. A task
+//! is written in either of two styles, and both run side by side on one hub:
+//!
+//! - **an async block or `async fn`** that awaits the hub's operations — the Rust way:
+//!
+//! ```
+//! use corogen::hub::{self, Hub};
+//! use std::time::Duration;
+//!
+//! let hub = Hub::new_virtual();
+//! let task = hub.spawn(async {
+//!     hub::sleep(Duration::from_secs(1)).await;
+//!     hub::now()
+//! });
+//! hub.run();
+//! assert_eq!(task.try_get(), Some(Ok(Duration::from_secs(1))));
+//! ```
+//!
+//! - **a generator** whose yields are requests to the hub ([`Op`]s from [`op`]) and whose
+//!   resumes are the hub's [`Reply`]s — the SimPy way:
+//!
+//! ```
+//! use corogen::hub::{self, Hub, Op, Reply, op};
+//! use corogen::prelude::*;
+//! use std::time::Duration;
+//!
+//! #[generator(yield = Op, resume = Reply)]
+//! fn clock(name: &'static str, tick: u64, log: hub::Queue<String>) {
+//!     for _ in 0..3 {
+//!         log.try_put(format!("{name} {:?}", hub::now())).unwrap();
+//!         yield_!(op::sleep(Duration::from_secs(tick)));
+//!     }
+//! }
+//!
+//! let hub = Hub::new_virtual();
+//! let log = hub::Queue::new();
+//! hub.spawn(clock("fast", 1, log.clone()));
+//! hub.spawn(clock("slow", 2, log.clone()));
+//! hub.run();
+//! let log: Vec<String> = std::iter::from_fn(|| log.try_get()).collect();
+//! assert_eq!(log, ["fast 0ns", "slow 0ns", "fast 1s", "slow 2s", "fast 2s", "slow 4s"]);
+//! ```
+//!
+//! # Clocks
+//!
+//! [`Hub::new`] keeps real time. [`Hub::new_virtual`] keeps a virtual clock that jumps to the
+//! next timer whenever every task waits: the same code runs as a simulation, as fast as the CPU
+//! allows, and a run is reproducible to the event (timers due at the same time fire in the order
+//! they were set; runnable tasks run in the order they became runnable).
+//!
+//! # gevent's vocabulary
+//!
+//! | gevent / greenlet | here |
+//! |---|---|
+//! | `spawn(f, …)`, `spawn_later(s, f)` | [`spawn`], [`spawn_later`] (and on [`Hub`]) |
+//! | `Greenlet(f)`, `g.start()` | [`greenlet`], [`TaskRef::start`] |
+//! | `getcurrent()` | [`getcurrent`] |
+//! | `sleep(s)`, `sleep(0)` | [`sleep`]/[`op::sleep`], `sleep(Duration::ZERO)`/[`op::pass`] |
+//! | `g.join()`, `g.get()`, `g.value`, `g.exception` | [`TaskRef::join`], [`Task::get`], [`Task::value`], [`TaskRef::exception`] |
+//! | `g.ready()`, `g.successful()`, `g.dead`, `g.started` | the same names on [`TaskRef`] |
+//! | `g.link(f)`, `link_value`, `link_exception` | the same names on [`Task`]/[`TaskRef`] |
+//! | `g.kill(block=True)`, `kill(block=False)`, `killall` | [`TaskRef::kill`], [`TaskRef::kill_nowait`], [`killall`] |
+//! | `joinall(gs, timeout, count, raise_error)` | [`joinall`]`(gs).timeout(..).count(..).raise_error(..)` |
+//! | `wait(timeout=…)` | [`wait`], [`Hub::wait`] |
+//! | `Timeout`, `with_timeout` | [`Timeout`], [`with_timeout`] |
+//! | `Event`, `AsyncResult` | [`Event`], [`AsyncResult`] |
+//! | `Queue(maxsize)`, `put_nowait`, `get_nowait` | [`Queue`], [`Queue::try_put`], [`Queue::try_get`] |
+//! | `Pool(size)`, `Group` | [`Pool`], [`Group`] |
+//! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] |
+//! | `greenlet.switch(value)`, `parent` | [`switch`], [`op::switch`]; the parent is the task that made the greenlet |
+//! | `get_hub().threadpool.apply(f)` | [`spawn_blocking`] |
+//!
+//! # Tasks end three ways
+//!
+//! A task returns, panics, or is killed. A panic is caught: the hub and the other tasks go on,
+//! and the task's handle keeps the message ([`TaskError::Panicked`]). A kill drops the task's
+//! future where it waits: the destructors of its live locals run, innermost scope first (Rust's
+//! `finally`), before [`TaskRef::kill`] returns.
+//!
+//! # One hub per thread
+//!
+//! A hub and its tasks stay on the thread that made them (they are not `Send`); hubs on other
+//! threads are independent. Wakers work from any thread: a foreign future or the blocking pool
+//! wakes its task through them.
+
+mod blocking;
+mod core;
+mod event;
+mod gen_task;
+mod handle;
+mod joinall;
+pub mod op;
+mod pool;
+mod queue;
+mod run;
+mod scheduler;
+mod semaphore;
+mod switch;
+mod task;
+mod time;
+mod timer;
+mod wait_list;
+mod waker;
+
+pub use blocking::{Blocking, MAX_THREADS, spawn_blocking};
+pub use event::{AsyncResult, Event};
+pub use gen_task::{GenTask, Op, Reply, Value};
+pub use handle::{Get, Join, Task, TaskError, TaskRef, getcurrent};
+pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
+pub use pool::{Group, Pool, PoolFull};
+pub use queue::{Full, Queue, Readable, Writable};
+pub use scheduler::{Hub, greenlet, spawn, spawn_later};
+pub use semaphore::{BoundedSemaphore, OverRelease, Semaphore};
+pub use switch::{Switch, switch};
+pub use task::IntoTask;
+pub use time::{Elapsed, Sleep, Timeout, now, sleep, with_timeout};
+pub use wait_list::{WaitFor, WaitHandle, Waitable};
+
+/// The future of [`Queue::get`].
+pub type QueueGet<T> = queue::Get<T>;
+/// The future of [`Queue::put`].
+pub type QueuePut<T> = queue::Put<T>;

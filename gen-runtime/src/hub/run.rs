@@ -1,0 +1,319 @@
+//! The event loop: what one turn of the hub does, and how it waits when there is nothing to do.
+//!
+//! Each turn:
+//! 1. reads the clock (a real hub) and takes the tasks other threads woke;
+//! 2. fires the timers that are due, waking their tasks in deadline order;
+//! 3. runs the callbacks (links, non-blocking kills);
+//! 4. runs each task that was in the run queue when the turn began, once. A task that yields
+//!    (`sleep(0)`) goes to the back of the queue and runs in the next turn, after the timers:
+//!    round-robin among runnable tasks, and timers are never starved.
+//!
+//! With nothing runnable, the hub [parks](Inner::park) until the next timer: a virtual clock
+//! jumps there at once; a real one sleeps the thread (a wake from another thread unparks it).
+//! `park` is the seam an I/O reactor replaces: block in the poller until the deadline.
+
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+use std::time::Duration;
+
+use super::core::{Callback, Exit, Inner, State};
+use super::task::TaskKey;
+use super::waker;
+
+thread_local! {
+    /// The hub running on this thread, for the free functions (`sleep`, `spawn`…).
+    static CURRENT: RefCell<Option<Rc<Inner>>> = const { RefCell::new(None) };
+}
+
+/// The hub running on this thread, if any.
+pub(crate) fn try_current() -> Option<Rc<Inner>> {
+    CURRENT.with(|current| current.borrow().clone())
+}
+
+/// The hub running on this thread, or a clear panic.
+#[track_caller]
+pub(crate) fn current() -> Rc<Inner> {
+    match try_current() {
+        Some(hub) => hub,
+        None => no_hub(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn no_hub() -> ! {
+    panic!("corogen hub: no hub is running on this thread (call this from a task)")
+}
+
+/// Makes a hub current for the duration of a run, restoring the previous one after.
+struct Enter<'a> {
+    hub: &'a Rc<Inner>,
+    previous: Option<Rc<Inner>>,
+}
+
+impl<'a> Enter<'a> {
+    fn new(hub: &'a Rc<Inner>) -> Self {
+        assert!(
+            !hub.running.replace(true),
+            "corogen hub: the hub is already running (a task cannot run its own hub)"
+        );
+        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(hub))));
+        Enter { hub, previous }
+    }
+}
+
+impl Drop for Enter<'_> {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+        self.hub.running.set(false);
+    }
+}
+
+/// Why a run stopped.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RunEnd {
+    /// The awaited task is dead.
+    Done,
+    /// Nothing is runnable and nothing is due: the remaining tasks wait forever.
+    Idle,
+    /// The deadline came first.
+    TimedOut,
+}
+
+impl Inner {
+    /// Runs the loop until `until` is dead, the hub is idle, or the clock reaches `deadline`.
+    pub(crate) fn run_until(
+        self: &Rc<Self>,
+        until: Option<TaskKey>,
+        deadline: Option<u64>,
+    ) -> RunEnd {
+        let _enter = Enter::new(self);
+        let mut woken = Vec::new();
+        loop {
+            if self.is_done(until) {
+                return RunEnd::Done;
+            }
+            self.update_clock();
+            self.remote.take(&mut woken);
+            if !woken.is_empty() {
+                let mut core = self.core.borrow_mut();
+                for key in woken.drain(..) {
+                    core.wake(key);
+                }
+            }
+            self.fire_timers();
+            self.run_callbacks();
+            let batch = self.core.borrow().run_queue.len();
+            for _ in 0..batch {
+                let next = self.core.borrow_mut().run_queue.pop_front();
+                let Some(key) = next else { break };
+                self.run_task(key);
+                if until == Some(key) && self.is_done(until) {
+                    return RunEnd::Done;
+                }
+            }
+            if let Some(end) = self.park(deadline) {
+                return end;
+            }
+        }
+    }
+
+    fn is_done(&self, until: Option<TaskKey>) -> bool {
+        until.is_some_and(|key| {
+            self.core
+                .borrow()
+                .slot(key)
+                .is_none_or(|slot| matches!(slot.state, State::Dead(_)))
+        })
+    }
+
+    fn update_clock(&self) {
+        if !self.virtual_clock {
+            self.core.borrow_mut().now = self.clock_now();
+        }
+    }
+
+    /// The wall clock, in nanoseconds since the hub started.
+    fn clock_now(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn fire_timers(&self) {
+        let mut core = self.core.borrow_mut();
+        let now = core.now;
+        while let Some(key) = core.timers.pop_due(now) {
+            core.start_timers.remove(&key.index);
+            core.wake(key);
+        }
+        if core
+            .idle_waiters
+            .iter()
+            .any(|&(_, deadline)| deadline.is_some_and(|d| d <= now))
+        {
+            let waiters = std::mem::take(&mut core.idle_waiters);
+            for (waiter, deadline) in waiters {
+                if deadline.is_some_and(|deadline| deadline <= now) {
+                    core.wake(waiter);
+                } else {
+                    core.idle_waiters.push((waiter, deadline));
+                }
+            }
+        }
+    }
+
+    fn run_callbacks(&self) {
+        let count = self.core.borrow().callbacks.len();
+        for _ in 0..count {
+            let next = self.core.borrow_mut().callbacks.pop_front();
+            match next {
+                Some(Callback::Call(call)) => {
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(call)) {
+                        // A link that panics does not stop the hub; it is reported like a
+                        // task's panic (the panic hook already printed it).
+                        drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
+                    }
+                }
+                Some(Callback::Kill(key)) => self.kill(key),
+                None => break,
+            }
+        }
+    }
+
+    /// Waits for something to do. Returns why the run must stop, if it must.
+    ///
+    /// The seam for I/O: a reactor blocks here until a descriptor is ready or the deadline.
+    fn park(&self, deadline: Option<u64>) -> Option<RunEnd> {
+        let mut core = self.core.borrow_mut();
+        if !core.run_queue.is_empty() || !core.callbacks.is_empty() || self.remote.pending() {
+            return None;
+        }
+        if !self.virtual_clock {
+            core.now = self.clock_now();
+        }
+        // Blocking jobs will wake their tasks; a foreign future holding a waker may.
+        let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
+        let wakers = self.remote.wakers.load(Ordering::Acquire) > 0;
+        let timer = core.timers.next_deadline();
+        if timer.is_none() && !jobs && !wakers {
+            if core.idle_waiters.is_empty() {
+                return Some(RunEnd::Idle);
+            }
+            // Idle but for the tasks waiting for idleness: their wait is over.
+            core.idles += 1;
+            for (waiter, _) in std::mem::take(&mut core.idle_waiters) {
+                core.wake(waiter);
+            }
+            return None;
+        }
+        // The deadlines of idle waiters count as timers.
+        let idle_deadline = core
+            .idle_waiters
+            .iter()
+            .filter_map(|&(_, deadline)| deadline)
+            .min();
+        let next = match (timer, idle_deadline) {
+            (Some(timer), Some(idle)) => Some(timer.min(idle)),
+            (timer, idle) => timer.or(idle),
+        };
+        if let Some(deadline) = deadline {
+            let passed = core.now >= deadline;
+            let virtual_passed =
+                self.virtual_clock && !jobs && next.is_none_or(|next| next > deadline);
+            if passed || virtual_passed {
+                core.now = core.now.max(deadline);
+                return Some(RunEnd::TimedOut);
+            }
+        }
+        if self.virtual_clock {
+            if let (false, Some(next)) = (jobs, next) {
+                // Nothing else can happen before the next timer: jump there.
+                core.now = core.now.max(next);
+                return None;
+            }
+            // Waiting for a blocking job or a foreign wake, in real time; the clock stays.
+            drop(core);
+            std::thread::park();
+            return None;
+        }
+        let until = match (next, deadline) {
+            (Some(next), Some(deadline)) => Some(next.min(deadline)),
+            (next, deadline) => next.or(deadline),
+        };
+        let now = core.now;
+        drop(core);
+        match until {
+            Some(until) => {
+                std::thread::park_timeout(Duration::from_nanos(until.saturating_sub(now)));
+            }
+            None => std::thread::park(),
+        }
+        None
+    }
+
+    /// Polls one task, and ends it if it finished, panicked or was killed meanwhile.
+    fn run_task(self: &Rc<Self>, key: TaskKey) {
+        let mut body = {
+            let mut core = self.core.borrow_mut();
+            let Some(slot) = core.slot_mut(key) else {
+                return;
+            };
+            slot.queued = false;
+            if !matches!(slot.state, State::Unstarted | State::Suspended) {
+                return;
+            }
+            if slot.kill_requested {
+                drop(core);
+                self.kill(key);
+                return;
+            }
+            slot.state = State::Running;
+            let body = slot.body.take().expect("a waiting task has its body");
+            core.current = Some(key);
+            body
+        };
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            waker::poll_with(&self.remote, key, |cx| body.as_mut().poll(cx))
+        }));
+        let mut core = self.core.borrow_mut();
+        core.current = None;
+        match polled {
+            Ok(Poll::Pending) => {
+                let slot = core.slot_mut(key).expect("a running task keeps its slot");
+                if !slot.kill_requested {
+                    slot.state = State::Suspended;
+                    slot.body = Some(body);
+                    return;
+                }
+                drop(core);
+                // It killed itself: it dies at this suspension.
+                Inner::drop_body(&mut body, super::TaskError::Killed);
+                self.finish(key, body, Exit::Killed);
+            }
+            Ok(Poll::Ready(())) => {
+                drop(core);
+                self.finish(key, body, Exit::Returned);
+            }
+            Err(payload) => {
+                drop(core);
+                let message = panic_message(&*payload);
+                drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
+                self.finish_panicked(key, body, message);
+            }
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a task panicked".to_owned()
+    }
+}

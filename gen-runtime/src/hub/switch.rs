@@ -1,0 +1,117 @@
+//! greenlet's symmetric coroutines: [`switch`] hands control and a value straight to another
+//! task, which runs next; the switching task waits until something switches back.
+//!
+//! A task made with [`greenlet`](super::greenlet) does not start until it is switched into (or
+//! [started](super::TaskRef::start)); its *parent* is the task that made it, and when it ends,
+//! the parent, if it waits in a switch, is switched back to (with an empty value: take the
+//! child's result from its handle).
+//!
+//! ```
+//! use corogen::hub::{self, Hub, Value};
+//! use std::cell::RefCell;
+//! use std::rc::Rc;
+//!
+//! let hub = Hub::new_virtual();
+//! let log = Rc::new(RefCell::new(Vec::new()));
+//! let log2 = log.clone();
+//! hub.block_on(async move {
+//!     let main = hub::getcurrent();
+//!     let child = hub::greenlet({
+//!         let log = log2.clone();
+//!         async move {
+//!             log.borrow_mut().push("child starts");
+//!             let got = hub::switch(&main, Value::new(1)).await;
+//!             log.borrow_mut().push(if got.take::<i32>() == Some(2) { "child got 2" } else { "?" });
+//!         }
+//!     });
+//!     let got = hub::switch(&child, Value::none()).await;
+//!     assert_eq!(got.take::<i32>(), Some(1));
+//!     log2.borrow_mut().push("main got 1");
+//!     let got = hub::switch(&child, Value::new(2)).await; // the child ends: back to its parent
+//!     assert!(got.is_none() && child.dead());
+//! });
+//! assert_eq!(*log.borrow(), ["child starts", "main got 1", "child got 2"]);
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::core::State;
+use super::gen_task::Value;
+use super::handle::TaskRef;
+
+/// Switches to `target`, handing it `value`, and waits until some task switches back; outputs
+/// the value switched back with.
+///
+/// `target` runs next, before any other runnable task. It should be waiting in a `switch` of its
+/// own, or be an unstarted [`greenlet`](super::greenlet) (which then starts). Switching to a dead
+/// task outputs an empty value at once; switching to yourself outputs `value` at once.
+pub fn switch(target: &TaskRef, value: Value) -> Switch {
+    Switch {
+        target: target.clone(),
+        value: Some(value),
+        sent: false,
+    }
+}
+
+/// The future of [`switch`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Switch {
+    target: TaskRef,
+    value: Option<Value>,
+    sent: bool,
+}
+
+impl Future for Switch {
+    type Output = Value;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Value> {
+        let this = self.get_mut();
+        let hub = &this.target.hub;
+        let mut core = hub.core.borrow_mut();
+        let me = core.current();
+        if this.sent {
+            let slot = core.slot_mut(me).expect("the running task has a slot");
+            return match slot.inbox.take() {
+                Some(value) => {
+                    slot.awaiting_switch = false;
+                    Poll::Ready(value)
+                }
+                None => Poll::Pending,
+            };
+        }
+        let value = this.value.take().unwrap_or_default();
+        if me == this.target.key {
+            return Poll::Ready(value);
+        }
+        let target = this.target.key;
+        let Some(slot) = core.slot_mut(target) else {
+            return Poll::Ready(Value::none());
+        };
+        if matches!(slot.state, State::Dead(_) | State::Free) {
+            return Poll::Ready(Value::none());
+        }
+        slot.inbox = Some(value);
+        core.wake_front(target);
+        let slot = core.slot_mut(me).expect("the running task has a slot");
+        slot.inbox = None;
+        slot.awaiting_switch = true;
+        this.sent = true;
+        Poll::Pending
+    }
+}
+
+impl Drop for Switch {
+    fn drop(&mut self) {
+        if self.sent {
+            if let Ok(mut core) = self.target.hub.core.try_borrow_mut() {
+                if let Some(me) = core.current {
+                    if let Some(slot) = core.slot_mut(me) {
+                        slot.awaiting_switch = false;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Time: [`now`], [`sleep`], and timeouts ([`Timeout`], [`with_timeout`]).
+//!
+//! A hub's clock reads [`Duration`]s since the hub was made. On a virtual hub it only moves when
+//! every task waits: then it jumps to the next timer, so a simulation of hours runs in
+//! microseconds and every run of it gives the same events in the same order.
+
+use std::cell::Cell;
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::core::Inner;
+use super::run;
+use super::timer::TimerId;
+
+pub(crate) fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The current hub's time: how long since it was made (virtual or real).
+///
+/// # Panics
+/// Outside a running hub.
+pub fn now() -> Duration {
+    Duration::from_nanos(run::current().now())
+}
+
+/// Waits for `duration` (gevent's `sleep`).
+///
+/// `sleep(Duration::ZERO)` yields: every other runnable task takes a turn, and due timers fire,
+/// before this task goes on (A0 B0 A1 B1…).
+pub fn sleep(duration: Duration) -> Sleep {
+    let hub = run::try_current();
+    let deadline = hub
+        .as_ref()
+        .map(|hub| hub.now().saturating_add(nanos(duration)));
+    Sleep {
+        hub,
+        duration: nanos(duration),
+        deadline,
+        timer: None,
+        yielded: false,
+    }
+}
+
+/// The future of [`sleep`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sleep {
+    hub: Option<Rc<Inner>>,
+    duration: u64,
+    /// Set when the sleep is made inside a running hub, or at the first poll.
+    deadline: Option<u64>,
+    timer: Option<TimerId>,
+    yielded: bool,
+}
+
+impl Sleep {
+    /// A sleep until the hub's clock reads `deadline` nanoseconds.
+    pub(crate) fn until(hub: Rc<Inner>, deadline: u64) -> Sleep {
+        Sleep {
+            hub: Some(hub),
+            duration: 1,
+            deadline: Some(deadline),
+            timer: None,
+            yielded: false,
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let hub = this.hub.get_or_insert_with(run::current);
+        let mut core = hub.core.borrow_mut();
+        if this.duration == 0 {
+            if this.yielded {
+                return Poll::Ready(());
+            }
+            this.yielded = true;
+            let me = core.current();
+            core.wake(me);
+            return Poll::Pending;
+        }
+        let now = core.now;
+        let deadline = *this
+            .deadline
+            .get_or_insert(now.saturating_add(this.duration));
+        if now >= deadline {
+            if let Some(timer) = this.timer.take() {
+                core.timers.cancel(timer);
+            }
+            return Poll::Ready(());
+        }
+        if this.timer.is_none() {
+            let me = core.current();
+            this.timer = Some(core.timers.insert(deadline, me));
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let (Some(hub), Some(timer)) = (&self.hub, self.timer.take()) {
+            if let Ok(mut core) = hub.core.try_borrow_mut() {
+                core.timers.cancel(timer);
+            }
+        }
+    }
+}
+
+/// The error of a future cut short by a [`Timeout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Elapsed;
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("timed out")
+    }
+}
+
+impl std::error::Error for Elapsed {}
+
+/// A deadline that can cut futures short: gevent's `Timeout`.
+///
+/// It is armed from the moment it is made; [`run`](Timeout::run) races a future against it.
+/// Timeouts nest: each guards what it runs, the shorter fires first, and the longer stays
+/// [pending](Timeout::pending) meanwhile.
+///
+/// ```
+/// use corogen::hub::{self, Elapsed, Hub, Timeout};
+/// use std::time::Duration;
+///
+/// let hub = Hub::new_virtual();
+/// let ms = Duration::from_millis;
+/// let result = hub.block_on(async move {
+///     let outer = Timeout::start(ms(200));
+///     outer.run(async {
+///         let inner = Timeout::start(ms(100));
+///         assert_eq!(inner.run(hub::sleep(ms(1000))).await, Err(Elapsed)); // the shorter fires
+///         assert!(outer.pending()); // the longer is still armed
+///         hub::sleep(ms(1000)).await;
+///     })
+///     .await
+/// });
+/// assert_eq!(result, Err(Elapsed));
+/// assert_eq!(hub.now(), ms(200));
+/// ```
+pub struct Timeout {
+    hub: Rc<Inner>,
+    deadline: u64,
+    cancelled: Cell<bool>,
+}
+
+impl Timeout {
+    /// Arms a timeout that expires `duration` from now.
+    ///
+    /// # Panics
+    /// Outside a running hub.
+    pub fn start(duration: Duration) -> Timeout {
+        let hub = run::current();
+        let deadline = hub.now().saturating_add(nanos(duration));
+        Timeout {
+            hub,
+            deadline,
+            cancelled: Cell::new(false),
+        }
+    }
+
+    /// Whether the timeout is armed and has not expired yet.
+    pub fn pending(&self) -> bool {
+        !self.cancelled.get() && self.hub.now() < self.deadline
+    }
+
+    /// Whether the timeout expired (and was not cancelled before).
+    pub fn expired(&self) -> bool {
+        !self.cancelled.get() && self.hub.now() >= self.deadline
+    }
+
+    /// Disarms the timeout: [`run`](Timeout::run) then waits for its future however long.
+    pub fn cancel(&self) {
+        self.cancelled.set(true);
+    }
+
+    /// When the timeout expires, on the hub's clock.
+    pub fn deadline(&self) -> Duration {
+        Duration::from_nanos(self.deadline)
+    }
+
+    /// Runs `future` until it completes or the timeout expires, whichever comes first; the
+    /// future is dropped when the timeout wins.
+    pub async fn run<F: Future>(&self, future: F) -> Result<F::Output, Elapsed> {
+        let mut future = pin!(future);
+        let mut timer = Sleep::until(Rc::clone(&self.hub), self.deadline);
+        poll_fn(|cx| {
+            if let Poll::Ready(value) = future.as_mut().poll(cx) {
+                return Poll::Ready(Ok(value));
+            }
+            if !self.cancelled.get() && Pin::new(&mut timer).poll(cx).is_ready() {
+                return Poll::Ready(Err(Elapsed));
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+impl fmt::Debug for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timeout")
+            .field("deadline", &self.deadline())
+            .field("cancelled", &self.cancelled.get())
+            .finish()
+    }
+}
+
+/// Runs `future` for at most `duration` (gevent's `with_timeout`).
+///
+/// ```
+/// use corogen::hub::{self, Elapsed, Hub};
+/// use std::time::Duration;
+///
+/// let hub = Hub::new_virtual();
+/// let quick = hub.block_on(hub::with_timeout(Duration::from_secs(1), async { 5 }));
+/// assert_eq!(quick, Ok(5));
+/// let slow = hub.block_on(hub::with_timeout(Duration::from_secs(1), hub::sleep(Duration::from_secs(9))));
+/// assert_eq!(slow, Err(Elapsed));
+/// ```
+///
+/// # Panics
+/// Outside a running hub (await it from a task).
+pub async fn with_timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
+    Timeout::start(duration).run(future).await
+}

@@ -1,0 +1,156 @@
+//! Waking tasks from outside the hub's own operations: the [`Waker`] a task is polled with, and
+//! the thread-safe queue ([`Remote`]) behind it.
+//!
+//! The hub's own operations (sleep, join, events, queues…) never use the waker: they register
+//! the running task directly. The waker exists for foreign futures and for other threads (the
+//! blocking pool). It costs nothing until used:
+//!
+//! - the waker a task is polled with is *borrowed*: its data is a pointer to a small struct on
+//!   the stack of [`poll_with`], holding the hub's [`Remote`] and the task's key. Waking it
+//!   pushes the key onto the remote queue; no allocation.
+//! - cloning it makes an *owned* waker (an `Arc` holding the same two things), the only
+//!   allocation, paid only by futures that keep a waker.
+
+use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, RawWaker, RawWakerVTable, Wake, Waker};
+use std::thread::Thread;
+
+use super::task::TaskKey;
+
+/// The part of a hub other threads may touch: keys of tasks woken through wakers, and the
+/// hub's thread, to unpark it.
+pub(crate) struct Remote {
+    woken: Mutex<Vec<TaskKey>>,
+    notified: AtomicBool,
+    thread: Thread,
+    /// Blocking-pool jobs started by this hub's tasks and not finished yet: while there are
+    /// some, the hub is not idle and a virtual clock does not jump ahead.
+    pub(crate) blocking: AtomicUsize,
+    /// Owned wakers alive: while there are some, a wake may still come, so a hub with nothing
+    /// else to do waits for one instead of calling itself idle.
+    pub(crate) wakers: AtomicUsize,
+}
+
+impl Remote {
+    /// A remote for a hub that runs on the calling thread.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Remote {
+            woken: Mutex::new(Vec::new()),
+            notified: AtomicBool::new(false),
+            thread: std::thread::current(),
+            blocking: AtomicUsize::new(0),
+            wakers: AtomicUsize::new(0),
+        })
+    }
+
+    /// Schedules the task `key`, from any thread.
+    pub(crate) fn wake(&self, key: TaskKey) {
+        self.woken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(key);
+        if !self.notified.swap(true, Ordering::AcqRel) {
+            self.thread.unpark();
+        }
+    }
+
+    /// Unparks the hub's thread without waking a task (a blocking job finished).
+    pub(crate) fn notify(&self) {
+        if !self.notified.swap(true, Ordering::AcqRel) {
+            self.thread.unpark();
+        }
+    }
+
+    /// Whether a wake is waiting to be taken.
+    pub(crate) fn pending(&self) -> bool {
+        self.notified.load(Ordering::Acquire)
+    }
+
+    /// Moves the woken keys into `into`.
+    pub(crate) fn take(&self, into: &mut Vec<TaskKey>) {
+        if self.notified.swap(false, Ordering::AcqRel) {
+            let mut woken = self.woken.lock().unwrap_or_else(PoisonError::into_inner);
+            into.append(&mut woken);
+        }
+    }
+}
+
+/// The data of the borrowed waker: lives on the stack of one `poll_with` call.
+struct Borrowed<'a> {
+    remote: &'a Arc<Remote>,
+    key: TaskKey,
+}
+
+static BORROWED_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(clone_borrowed, wake_borrowed, wake_borrowed, drop_borrowed);
+
+/// Calls `poll` with a context whose waker wakes the task `key` of the hub owning `remote`.
+pub(crate) fn poll_with<R>(
+    remote: &Arc<Remote>,
+    key: TaskKey,
+    poll: impl FnOnce(&mut Context<'_>) -> R,
+) -> R {
+    let borrowed = Borrowed { remote, key };
+    let raw = RawWaker::new((&raw const borrowed).cast(), &BORROWED_VTABLE);
+    // SAFETY: the functions of BORROWED_VTABLE uphold `RawWaker`'s contract for a data pointer
+    // to a live `Borrowed`: they only read it, and `Borrowed` is `Sync` (a shared `Arc<Remote>`,
+    // whose `Remote` is thread-safe, and a `Copy` key), so they may run on any thread. The waker
+    // made here is only lent out, as `&Waker` through the context, for this call, while
+    // `borrowed` is alive; whoever keeps a waker clones it and gets an owned one that points at
+    // nothing on this stack.
+    let waker = unsafe { Waker::from_raw(raw) };
+    let mut cx = Context::from_waker(&waker);
+    poll(&mut cx)
+}
+
+/// # Safety
+/// `data` points at the live `Borrowed` of an enclosing `poll_with` call.
+unsafe fn clone_borrowed(data: *const ()) -> RawWaker {
+    // SAFETY: only `poll_with` makes wakers with BORROWED_VTABLE, and they are only reachable
+    // during that call, so `data` points at its live `Borrowed`.
+    let borrowed = unsafe { &*data.cast::<Borrowed<'_>>() };
+    borrowed.remote.wakers.fetch_add(1, Ordering::AcqRel);
+    let owned = Arc::new(Owned {
+        remote: Arc::clone(borrowed.remote),
+        key: borrowed.key,
+    });
+    let owned = ManuallyDrop::new(Waker::from(owned));
+    // The owned waker's reference count moves into the returned `RawWaker`.
+    RawWaker::new(owned.data(), owned.vtable())
+}
+
+/// # Safety
+/// As `clone_borrowed`.
+unsafe fn wake_borrowed(data: *const ()) {
+    // SAFETY: as in `clone_borrowed`.
+    let borrowed = unsafe { &*data.cast::<Borrowed<'_>>() };
+    borrowed.remote.wake(borrowed.key);
+}
+
+fn drop_borrowed(_: *const ()) {}
+
+/// The waker a clone of the borrowed one becomes.
+struct Owned {
+    remote: Arc<Remote>,
+    key: TaskKey,
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        self.remote.wakers.fetch_sub(1, Ordering::AcqRel);
+        // A hub waiting only because this waker was alive may now be idle.
+        self.remote.notify();
+    }
+}
+
+impl Wake for Owned {
+    fn wake(self: Arc<Self>) {
+        self.remote.wake(self.key);
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.remote.wake(self.key);
+    }
+}
