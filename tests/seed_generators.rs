@@ -131,57 +131,50 @@ fn fib_transcript_next_calls() {
     );
 }
 
-#[test]
-fn fib_transcript_catching_stop_iteration() {
-    let mut g = fib_as_in_the_transcript(5);
+/// The transcript's `while True: try: x = next(g); print("value:%d"%x) except StopIteration
+/// as e: print("生成器返回值:%s"%e.value)`.
+fn print_until_stop_iteration<B>(mut g: corogen::Gen<B>) -> Vec<String>
+where
+    B: corogen::Body<Yield = u64, Resume = (), Return = &'static str>,
+{
     let mut transcript = Vec::new();
     loop {
         match g.send(()) {
             Ok(x) => transcript.push(format!("value:{x}")),
             Err(StopIteration(value)) => {
                 transcript.push(format!("生成器返回值:{value}"));
-                break;
+                return transcript;
             }
         }
     }
-    assert_eq!(
-        transcript,
-        [
-            "value:1",
-            "value:1",
-            "value:2",
-            "value:3",
-            "value:5",
-            "生成器返回值:done"
-        ]
-    );
+}
+
+#[test]
+fn fib_transcript_catching_stop_iteration() {
+    let transcript = print_until_stop_iteration(fib_as_in_the_transcript(5));
+    let expected = [
+        "value:1",
+        "value:1",
+        "value:2",
+        "value:3",
+        "value:5",
+        "生成器返回值:done",
+    ];
+    assert_eq!(transcript, expected);
 }
 
 #[test]
 fn fib_return_value_comes_back_in_stop_iteration() {
-    // The transcript's `while True: try: x = next(g) … except StopIteration as e: e.value`.
-    let mut g = fib(5);
-    let mut transcript = Vec::new();
-    loop {
-        match g.send(()) {
-            Ok(x) => transcript.push(format!("value:{x}")),
-            Err(StopIteration(value)) => {
-                transcript.push(format!("生成器返回值:{value}"));
-                break;
-            }
-        }
-    }
-    assert_eq!(
-        transcript,
-        [
-            "value:0",
-            "value:1",
-            "value:1",
-            "value:2",
-            "value:3",
-            "生成器返回值:done"
-        ]
-    );
+    let transcript = print_until_stop_iteration(fib(5));
+    let expected = [
+        "value:0",
+        "value:1",
+        "value:1",
+        "value:2",
+        "value:3",
+        "生成器返回值:done",
+    ];
+    assert_eq!(transcript, expected);
     // `for n in fib(5)` cannot see the return value; the iterator keeps it.
     let mut g = fib(5);
     assert_eq!(g.by_ref().count(), 5);

@@ -139,29 +139,9 @@ impl<B: Body> Gen<B> {
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
+        self.status = Status::Running;
         if B::DELEGATES {
-            return self.resume_delegating(arg);
-        }
-        self.status = Status::Running;
-        match self.poll_body(arg) {
-            BodyStep::Yielded(value) => {
-                self.status = Status::Suspended;
-                GeneratorState::Yielded(value)
-            }
-            BodyStep::Complete(value) => {
-                self.status = Status::Completed;
-                GeneratorState::Complete(value)
-            }
-            // Only bodies with a `yield_from!` make requests (`B::DELEGATES`).
-            BodyStep::Delegate(_) => awaited_pending_future(),
-        }
-    }
-
-    /// `resume` for a body that contains `yield_from!`: the same, plus the delegation stack.
-    /// Kept apart so that generators without delegation compile to the plain path alone.
-    fn resume_delegating(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
-        self.status = Status::Running;
-        if !self.stack.is_empty() {
+            // Kept apart so that generators without `yield_from!` compile to the plain path.
             return self.resume_stack(arg);
         }
         match self.poll_body(arg) {
@@ -173,7 +153,8 @@ impl<B: Body> Gen<B> {
                 self.status = Status::Completed;
                 GeneratorState::Complete(value)
             }
-            BodyStep::Delegate(request) => self.push_and_resume(request),
+            // Only bodies with a `yield_from!` make requests (`B::DELEGATES`).
+            BodyStep::Delegate(_) => awaited_pending_future(),
         }
     }
 
@@ -202,18 +183,8 @@ impl<B: Body> Gen<B> {
         }
     }
 
-    /// The trampoline: resumes the innermost delegate until something yields or the body ends.
-    #[cold]
-    fn push_and_resume(
-        &mut self,
-        request: DelegateRequest<B::Yield, B::Resume>,
-    ) -> GeneratorState<B::Yield, B::Return> {
-        // A new delegate starts the way Python's `yield from` starts it: with `next()`.
-        let start = (request.filler)();
-        self.stack.push(request);
-        self.resume_stack(start)
-    }
-
+    /// The trampoline: resumes the innermost delegate (or, with an empty stack, the body) until
+    /// something yields or the body ends.
     fn resume_stack(&mut self, mut arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         loop {
             let step = match self.stack.last_mut() {
