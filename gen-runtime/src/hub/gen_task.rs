@@ -13,9 +13,11 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use super::core::Inner;
 use super::handle::{Join, TaskRef};
+use super::run;
 use super::switch::Switch;
-use super::time::{Sleep, sleep};
+use super::time::{Sleep, nanos};
 use super::wait_list::{CondWait, Condition};
 use crate::body::Body;
 use crate::generator::Gen;
@@ -49,6 +51,7 @@ pub struct Op {
 }
 
 pub(crate) enum OpKind {
+    Pass,
     Sleep(Duration),
     Join(TaskRef),
     Wait(Rc<dyn Condition>),
@@ -76,6 +79,7 @@ impl Op {
 impl fmt::Debug for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.kind {
+            OpKind::Pass => "pass".to_owned(),
             OpKind::Sleep(duration) => format!("sleep({duration:?})"),
             OpKind::Join(task) => format!("join({task})"),
             OpKind::Wait(_) => "wait(..)".to_owned(),
@@ -170,6 +174,10 @@ struct Waiting {
 }
 
 enum What {
+    /// `op::pass()`: requeued; done when polled again.
+    Pass {
+        requeued: bool,
+    },
     Sleep(Sleep),
     Join(Join),
     Wait(CondWait),
@@ -177,21 +185,33 @@ enum What {
 }
 
 impl Waiting {
-    fn new(op: Op) -> Waiting {
+    fn new(op: Op, hub: &Rc<Inner>) -> Waiting {
+        let after =
+            |duration| Sleep::until(Rc::clone(hub), hub.now().saturating_add(nanos(duration)));
         let what = match op.kind {
-            OpKind::Sleep(duration) => What::Sleep(sleep(duration)),
+            OpKind::Pass => What::Pass { requeued: false },
+            OpKind::Sleep(Duration::ZERO) => What::Pass { requeued: false },
+            OpKind::Sleep(duration) => What::Sleep(after(duration)),
             OpKind::Join(task) => What::Join(task.join()),
             OpKind::Wait(condition) => What::Wait(CondWait::new(condition)),
             OpKind::Switch(target, value) => What::Switch(super::switch::switch(&target, value)),
         };
         Waiting {
             what,
-            timeout: op.timeout.map(sleep),
+            timeout: op.timeout.map(after),
         }
     }
 
-    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Reply> {
+    fn poll(&mut self, cx: &mut Context<'_>, hub: &Inner) -> Poll<Reply> {
         let done = match &mut self.what {
+            What::Pass { requeued: true } => Poll::Ready(Reply::Ready),
+            What::Pass { requeued } => {
+                *requeued = true;
+                let mut core = hub.core.borrow_mut();
+                let me = core.current();
+                core.wake(me);
+                Poll::Pending
+            }
             What::Sleep(sleep) => Pin::new(sleep).poll(cx).map(|()| Reply::Ready),
             What::Join(join) => Pin::new(join).poll(cx).map(|()| Reply::Ready),
             What::Wait(wait) => Pin::new(wait).poll(cx).map(|()| Reply::Ready),
@@ -221,6 +241,8 @@ impl Waiting {
 pub struct GenTask<B: Body<Yield = Op, Resume = Reply>> {
     generator: Gen<B>,
     waiting: Option<Waiting>,
+    /// The hub running the task, looked up at the first poll.
+    hub: Option<Rc<Inner>>,
 }
 
 impl<B: Body<Yield = Op, Resume = Reply>> GenTask<B> {
@@ -229,6 +251,7 @@ impl<B: Body<Yield = Op, Resume = Reply>> GenTask<B> {
         GenTask {
             generator,
             waiting: None,
+            hub: None,
         }
     }
 }
@@ -238,9 +261,10 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B::Return> {
         let this = self.get_mut();
+        let hub = this.hub.get_or_insert_with(run::current);
         let mut reply = Reply::Ready;
         if let Some(waiting) = &mut this.waiting {
-            match waiting.poll(cx) {
+            match waiting.poll(cx, hub) {
                 Poll::Ready(done) => {
                     this.waiting = None;
                     reply = done;
@@ -251,8 +275,8 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
         loop {
             match this.generator.resume(reply) {
                 GeneratorState::Yielded(op) => {
-                    let mut waiting = Waiting::new(op);
-                    match waiting.poll(cx) {
+                    let mut waiting = Waiting::new(op, hub);
+                    match waiting.poll(cx, hub) {
                         Poll::Ready(done) => reply = done,
                         Poll::Pending => {
                             this.waiting = Some(waiting);

@@ -278,9 +278,7 @@ impl<T: 'static> Task<T> {
 
     /// The task's value or error if it is dead (taking the value), `None` if it is not.
     pub fn try_get(&self) -> Option<Result<T, TaskError>> {
-        let mut result = None;
-        self.with_output(|output| result = Some(std::mem::replace(output, Err(TaskError::Taken))));
-        result
+        take_output(&self.raw)
     }
 
     /// A clone of the task's value, if it returned one (gevent's `value`).
@@ -294,21 +292,7 @@ impl<T: 'static> Task<T> {
     }
 
     fn with_output(&self, f: impl FnOnce(&mut Result<T, TaskError>)) {
-        let mut core = self.raw.hub.core.borrow_mut();
-        let Some(slot) = core.slot_mut(self.raw.key) else {
-            return;
-        };
-        if !matches!(slot.state, State::Dead(_)) {
-            return;
-        }
-        let Some(body) = slot.body.as_mut() else {
-            return;
-        };
-        if let Some(output) = body.as_mut().output() {
-            if let Some(output) = output.downcast_mut::<Result<T, TaskError>>() {
-                f(output);
-            }
-        }
+        with_output(&self.raw, f);
     }
 
     /// As [`TaskRef::link`], the callback getting this typed handle.
@@ -382,6 +366,34 @@ impl<T> fmt::Display for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.raw, f)
     }
+}
+
+/// Calls `f` with a dead task's result.
+fn with_output<T: 'static>(task: &TaskRef, f: impl FnOnce(&mut Result<T, TaskError>)) {
+    let mut core = task.hub.core.borrow_mut();
+    let Some(slot) = core.slot_mut(task.key) else {
+        return;
+    };
+    if !matches!(slot.state, State::Dead(_)) {
+        return;
+    }
+    let Some(body) = slot.body.as_mut() else {
+        return;
+    };
+    if let Some(output) = body.as_mut().output() {
+        if let Some(output) = output.downcast_mut::<Result<T, TaskError>>() {
+            f(output);
+        }
+    }
+}
+
+/// Takes a dead task's result, leaving [`TaskError::Taken`].
+fn take_output<T: 'static>(task: &TaskRef) -> Option<Result<T, TaskError>> {
+    let mut result = None;
+    with_output(task, |output| {
+        result = Some(std::mem::replace(output, Err(TaskError::Taken)))
+    });
+    result
 }
 
 /// The future of [`TaskRef::join`]: ready once the task is dead.
@@ -460,8 +472,8 @@ impl<T: 'static> Future for Get<T> {
         let this = self.get_mut();
         match Pin::new(&mut this.join).poll(cx) {
             Poll::Ready(()) => {
-                let task = Task::<T>::new(this.join.target.clone());
-                Poll::Ready(task.try_get().unwrap_or(Err(TaskError::Taken)))
+                let result = take_output::<T>(&this.join.target);
+                Poll::Ready(result.unwrap_or(Err(TaskError::Taken)))
             }
             Poll::Pending => Poll::Pending,
         }

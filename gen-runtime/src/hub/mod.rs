@@ -122,3 +122,6 @@ pub use wait_list::{WaitFor, WaitHandle, Waitable};
 pub type QueueGet<T> = queue::Get<T>;
 /// The future of [`Queue::put`].
 pub type QueuePut<T> = queue::Put<T>;
+
+#[cfg(test)]
+mod tests;

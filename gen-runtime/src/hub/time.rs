@@ -33,6 +33,15 @@ pub fn now() -> Duration {
 /// `sleep(Duration::ZERO)` yields: every other runnable task takes a turn, and due timers fire,
 /// before this task goes on (A0 B0 A1 B1…).
 pub fn sleep(duration: Duration) -> Sleep {
+    if duration.is_zero() {
+        return Sleep {
+            hub: None,
+            duration: 0,
+            deadline: None,
+            timer: None,
+            yielded: false,
+        };
+    }
     let hub = run::try_current();
     let deadline = hub
         .as_ref()
@@ -75,17 +84,19 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let hub = this.hub.get_or_insert_with(run::current);
-        let mut core = hub.core.borrow_mut();
         if this.duration == 0 {
             if this.yielded {
                 return Poll::Ready(());
             }
             this.yielded = true;
+            let hub = run::current();
+            let mut core = hub.core.borrow_mut();
             let me = core.current();
             core.wake(me);
             return Poll::Pending;
         }
+        let hub = this.hub.get_or_insert_with(run::current);
+        let mut core = hub.core.borrow_mut();
         let now = core.now;
         let deadline = *this
             .deadline

@@ -1,0 +1,103 @@
+//! Unit tests of the hub's unsafe parts, small enough for Miri
+//! (`cargo +nightly miri test -p gen-runtime --lib hub::`): the pinned task allocation
+//! (poll, result, drop in place on kill and panic) and the borrowed waker (wake, clone, wake
+//! from another thread).
+
+use std::cell::RefCell;
+use std::future::{Future, poll_fn};
+use std::rc::Rc;
+use std::task::Poll;
+use std::time::Duration;
+
+use super::{Event, Hub, TaskError, sleep, spawn};
+
+#[test]
+fn pinned_task_polls_keeps_result_and_drops_in_place() {
+    let hub = Hub::new_virtual();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    struct Guard(Rc<RefCell<Vec<&'static str>>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.borrow_mut().push("dropped");
+        }
+    }
+    let l = log.clone();
+    let returns = hub.spawn(async move {
+        let guard = Guard(l);
+        let local = [1u8; 64];
+        let borrowed = &local; // a self-reference across the await
+        sleep(Duration::from_millis(1)).await;
+        drop(guard);
+        borrowed.iter().map(|&b| u32::from(b)).sum::<u32>()
+    });
+    let l = log.clone();
+    let killed = hub.spawn(async move {
+        let _guard = Guard(l);
+        sleep(Duration::from_secs(1)).await;
+    });
+    let panics = hub.spawn(async {
+        sleep(Duration::from_millis(1)).await;
+        panic!("boom");
+    });
+    assert!(!hub.wait(Some(Duration::from_micros(10))));
+    killed.kill();
+    hub.run();
+    assert_eq!(returns.try_get(), Some(Ok(64)));
+    assert_eq!(killed.try_get(), Some(Err(TaskError::Killed)));
+    assert_eq!(
+        panics.try_get(),
+        Some(Err(TaskError::Panicked("boom".into())))
+    );
+    assert_eq!(*log.borrow(), ["dropped", "dropped"]);
+}
+
+#[test]
+fn borrowed_waker_wakes_by_ref_and_by_clone() {
+    let hub = Hub::new_virtual();
+    let polls = hub.spawn(async {
+        let mut polls = 0;
+        // wake_by_ref on the borrowed waker
+        poll_fn(|cx| {
+            polls += 1;
+            if polls == 1 {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+        .await;
+        // a clone, woken from another thread
+        let mut sent = false;
+        poll_fn(|cx| {
+            polls += 1;
+            if sent {
+                return Poll::Ready(());
+            }
+            sent = true;
+            let waker = cx.waker().clone();
+            std::thread::spawn(move || waker.wake()).join().unwrap();
+            Poll::Pending
+        })
+        .await;
+        polls
+    });
+    hub.run();
+    assert_eq!(polls.try_get(), Some(Ok(4)));
+}
+
+#[test]
+fn events_and_nested_spawns() {
+    let hub = Hub::new_virtual();
+    let event = Event::new();
+    let e = event.clone();
+    let waiter = hub.spawn(async move {
+        let child = spawn(async { 2 });
+        e.wait().await;
+        child.get().await.unwrap() * 21
+    });
+    hub.spawn(async move { event.set() });
+    hub.run();
+    assert_eq!(waiter.try_get(), Some(Ok(42)));
+    let _: &dyn Future<Output = ()> = &sleep(Duration::ZERO);
+}
