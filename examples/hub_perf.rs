@@ -129,6 +129,18 @@ fn virtual_timer_events(tasks: usize, sleeps: u32) -> f64 {
     start.elapsed().as_nanos() as f64 / (tasks as f64 * f64::from(sleeps))
 }
 
+fn virtual_timer_single(sleeps: u32) -> f64 {
+    let hub = Hub::new_virtual();
+    hub.spawn(async move {
+        for _ in 0..sleeps {
+            hub::sleep(Duration::from_micros(3)).await;
+        }
+    });
+    let start = Instant::now();
+    hub.run();
+    start.elapsed().as_nanos() as f64 / f64::from(sleeps)
+}
+
 fn main() {
     if cfg!(debug_assertions) {
         println!("(debug build: run with --release for meaningful figures)");
@@ -163,5 +175,9 @@ fn main() {
     println!(
         "virtual-time timer event, 100k x 10    : {:6.1} ns/event",
         virtual_timer_events(100_000, 10)
+    );
+    println!(
+        "virtual-time timer event, 1 x 1M      : {:6.1} ns/event",
+        virtual_timer_single(1_000_000)
     );
 }
