@@ -69,7 +69,8 @@ extern crate self as corogen;
 
 pub use gen_runtime::hub;
 pub use gen_runtime::{
-    AsyncGen, Body, BoxGenerator, Gen, GenState, Generator, GeneratorState, NextArg, StopIteration,
+    AsyncGen, Body, BoxGenerator, Gen, GenLocal, GenState, Generator, GeneratorState, NextArg,
+    StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.
@@ -106,6 +107,8 @@ pub use gen_runtime::{
 /// - `throw = E`: the generator can be thrown into ([`Gen::throw`]): each `yield_!` evaluates to
 ///   a `Result<R, E>` (so `yield_!(v)?` propagates a thrown error) and `send` takes `Ok(value)`.
 ///   The return type must be a `Result<T, E>`, which is what a thrown error finishes it with.
+/// - `local`: return the zero-allocation [`GenLocal`] (pin it with [`core::pin::pin!`]) instead
+///   of a [`Gen`]; see [`gen_local!`].
 /// - `crate = path`: where to find `corogen`, for a crate that re-exports it. A renamed
 ///   dependency (`co = { package = "corogen" }`) is found without it.
 ///
@@ -149,6 +152,26 @@ pub use gen_macros::generator;
 ///
 /// (Not `gen!`: `gen` is a reserved keyword in edition 2024.)
 pub use gen_macros::gen_;
+
+/// The zero-allocation twin of [`gen_!`]: a [`GenLocal`] to pin where it lives.
+///
+/// `#[generator(local, yield = Y)]` does the same for a function. The body may not use
+/// `yield_!` inside `yield_from!` delegation (a `GenLocal` has no allocation to keep a delegation
+/// stack in), and the value is `!Unpin`: pin it with [`core::pin::pin!`] before resuming.
+///
+/// ```
+/// use corogen::prelude::*;
+/// use std::pin::pin;
+///
+/// let words = ["zero", "alloc"];
+/// let mut g = pin!(gen_local!({
+///     for w in words {
+///         yield_!(w.len());
+///     }
+/// }));
+/// assert_eq!(g.as_mut().collect::<Vec<_>>(), [4, 5]);
+/// ```
+pub use gen_macros::gen_local;
 
 /// Suspends the generator, handing out a value; evaluates to the value of the next resume.
 ///
@@ -224,7 +247,7 @@ pub use gen_macros::yield_from;
 /// Everything needed to write and drive generators: `use corogen::prelude::*;`.
 pub mod prelude {
     pub use crate::{AsyncGen, Gen, Generator, GeneratorState, StopIteration};
-    pub use crate::{gen_, generator, yield_, yield_from};
+    pub use crate::{gen_, gen_local, generator, yield_, yield_from};
 }
 
 #[doc(hidden)]

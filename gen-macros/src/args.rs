@@ -16,12 +16,14 @@ pub struct Args {
     pub first_arg: Option<Ident>,
     /// `throw = E`: the error type `throw` raises at a `yield_!`.
     pub throw_ty: Option<Type>,
+    /// `local`: the zero-allocation form, a `GenLocal` to pin where it lives.
+    pub local: Option<Ident>,
     /// `crate = path`: where `corogen` is, for crates that re-export it.
     pub krate: Option<Path>,
 }
 
 const HELP: &str = "expected `yield = Type`, `resume = Type`, `resume = Type as name`, \
-                    `throw = Type` or `crate = path`";
+                    `throw = Type`, `local` or `crate = path`";
 
 /// Parses the options, recording every problem in `cx` and keeping what could be read.
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -54,6 +56,11 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
         .call(Ident::parse_any)
         .map_err(|e| syn::Error::new(e.span(), HELP))?;
     let name = key.to_string();
+    if name == "local" {
+        let flag = key.clone();
+        set_once(cx, &key, &mut args.local, flag);
+        return Ok(());
+    }
     if !matches!(name.as_str(), "yield" | "resume" | "throw" | "crate") {
         return Err(syn::Error::new(
             key.span(),

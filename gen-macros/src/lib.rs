@@ -31,7 +31,13 @@ pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See `corogen::gen_`.
 #[proc_macro]
 pub fn gen_(input: TokenStream) -> TokenStream {
-    expand_gen_expr(input.into()).into()
+    expand_gen_expr(input.into(), false).into()
+}
+
+/// See `corogen::gen_local`.
+#[proc_macro]
+pub fn gen_local(input: TokenStream) -> TokenStream {
+    expand_gen_expr(input.into(), true).into()
 }
 
 /// See `corogen::yield_`.
@@ -77,6 +83,9 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         }
         None => analyze::check_body(&cx, &item.block, item.sig.asyncness.is_some()).delegates,
     };
+    if let Some(local) = &args.local {
+        check_local(&cx, local, delegates, item.sig.asyncness.is_some());
+    }
     if cx.has_errors() {
         let fallback = fallback::fallback_fn(&item, signature.as_ref(), &krate);
         let errors = cx.into_compile_errors();
@@ -92,6 +101,7 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         name: item.sig.ident.to_string(),
         delegates,
         is_async: signature.is_async,
+        is_local: signature.is_local,
     };
     let output = lower::generator_fn(&item, &signature, &lowering);
     cx.check().expect("no errors");
@@ -178,8 +188,26 @@ fn item_kind(item: &syn::Item) -> &'static str {
     }
 }
 
+/// `local` cannot hold a delegation stack (it has no allocation to keep one in) and has no
+/// async form.
+fn check_local(cx: &Ctxt, local: &syn::Ident, delegates: bool, is_async: bool) {
+    if delegates {
+        cx.error_spanned_by(
+            local,
+            "a `local` generator cannot use `yield_from!`: remove `local` (a `Gen` delegates), \
+             or loop over the sub-generator and `yield_!` each item",
+        );
+    }
+    if is_async {
+        cx.error_spanned_by(
+            local,
+            "`local` is not available on async generators: remove `local`",
+        );
+    }
+}
+
 /// `gen_!({ ... })`: an anonymous generator that moves what it captures.
-fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
+fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
     // `{ ... }` or `async move { ... }` (an async generator).
     let parser = |input: ParseStream| {
         let is_async = input.parse::<Option<syn::Token![async]>>()?.is_some();
@@ -202,13 +230,17 @@ fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
     };
     let cx = Ctxt::new();
     let facts = analyze::check_body(&cx, &block, is_async);
+    if is_local {
+        let name = syn::Ident::new("gen_local", Span::call_site());
+        check_local(&cx, &name, facts.delegates, is_async);
+    }
     let krate = krate::resolve(None);
     if cx.has_errors() {
         let errors = cx.into_compile_errors();
-        let fallback = if is_async {
-            quote!(fallback_async)
-        } else {
-            quote!(fallback)
+        let fallback = match (is_async, is_local) {
+            (true, _) => quote!(fallback_async),
+            (false, true) => quote!(fallback_local),
+            (false, false) => quote!(fallback),
         };
         // The yield and return types are left to inference, so that the code using the
         // generator gets no error of its own.
@@ -226,6 +258,7 @@ fn expand_gen_expr(input: TokenStream2) -> TokenStream2 {
         name: "<gen_!>".to_owned(),
         delegates: facts.delegates,
         is_async,
+        is_local,
     };
     lower::generator_expr(&lowering, &[], block)
 }

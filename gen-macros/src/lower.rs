@@ -124,6 +124,8 @@ pub struct Lowering<'a> {
     pub delegates: bool,
     /// An async generator: yields go through an `AsyncCo` and the result is an `AsyncGen`.
     pub is_async: bool,
+    /// The zero-allocation form: the result is a `GenLocal`.
+    pub is_local: bool,
 }
 
 /// The hidden name of the yield capability inside the body.
@@ -171,6 +173,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         }
     };
     let header = Ident::new("__header", mixed);
+    let new_gen = if lowering.is_local {
+        quote!(new_local_gen)
+    } else {
+        quote!(new_gen)
+    };
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
@@ -187,7 +194,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             // inside the block passed with it to `new_gen`; `__CorogenMarker` is this
             // expansion's own.
             let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
-            #private::new_gen(#co, async move {
+            #private::#new_gen(#co, async move {
                 #(#prelude)*
                 #first
                 #tail
@@ -233,10 +240,10 @@ pub fn gen_return_type(signature: &GenSignature, krate: &Path) -> TokenStream {
         ..
     } = signature;
     let captures_self = has_receiver.then(|| quote!(+ #krate::__private::Captures<Self>));
-    let kind = if *is_async {
-        quote!(AsyncGen)
-    } else {
-        quote!(Gen)
+    let kind = match (*is_async, signature.is_local) {
+        (true, _) => quote!(AsyncGen),
+        (false, true) => quote!(GenLocal),
+        (false, false) => quote!(Gen),
     };
     quote! {
         #krate::#kind<impl #krate::Body<Yield = #yield_ty, Resume = #resume_ty, Return = #return_ty>

@@ -35,6 +35,8 @@ pub struct GenSignature {
     pub has_receiver: bool,
     /// `async fn`: an async generator (a `Stream`); the emitted function itself is not async.
     pub is_async: bool,
+    /// `local`: the zero-allocation form (`GenLocal`).
+    pub is_local: bool,
 }
 
 /// Reads `sig` and the attribute's `args`. Records every problem in `cx`; `None` when the types
@@ -71,11 +73,13 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
             return None;
         }
     };
-    let mut resume_ty = args
-        .resume_ty
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(()));
-    if let Some(throw_ty) = &args.throw_ty {
+    // An async generator takes nothing: a `resume =` or `throw =` on it was reported above, and
+    // ignoring it here keeps the fallback's type that of the `Stream` callers see.
+    let mut resume_ty = match &args.resume_ty {
+        Some(resume_ty) if !is_async => resume_ty.clone(),
+        _ => syn::parse_quote!(()),
+    };
+    if let Some(throw_ty) = args.throw_ty.as_ref().filter(|_| !is_async) {
         // `throw = E`: each resume is `Ok(sent)` or `Err(thrown)`.
         resume_ty = syn::parse_quote!(::core::result::Result<#resume_ty, #throw_ty>);
     }
@@ -105,6 +109,7 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
         lifetimes,
         has_receiver,
         is_async,
+        is_local: args.local.is_some(),
     })
 }
 

@@ -19,6 +19,16 @@ pub fn new_gen<M: Marker, Y, R, F: Future>(co: Co<Y, R, M>, future: F) -> Gen<Fr
     Gen::from_body(Framed::new(future))
 }
 
+/// Makes the zero-allocation form (`#[generator(local)]`, `gen_local!`).
+#[inline(always)]
+pub fn new_local_gen<M: Marker, Y, R, F: Future>(
+    co: Co<Y, R, M>,
+    future: F,
+) -> crate::GenLocal<Framed<M, Y, R, F>> {
+    let _ = co;
+    crate::GenLocal::from_body(Framed::new(future))
+}
+
 /// Names a lifetime in an `impl Trait` so that the hidden type may capture it (edition 2021
 /// captures only the lifetimes an `impl Trait` names).
 pub trait Captures<T: ?Sized> {}
@@ -47,4 +57,13 @@ pub fn fallback_async<Y, R, Ret>()
     // SAFETY: the `AsyncCo` is dropped unused; the body makes no yield futures.
     let (_co, header) = unsafe { crate::async_gen::AsyncCo::<Y, Fallback>::new() };
     crate::async_gen::new_async_gen(header, core::future::pending::<Ret>())
+}
+
+/// The `local` twin of [`fallback`].
+#[inline]
+pub fn fallback_local<Y, R, Ret>() -> crate::GenLocal<impl Body<Yield = Y, Resume = R, Return = Ret>>
+{
+    // SAFETY: as in `fallback`.
+    let co = unsafe { Co::<Y, R, Fallback>::new() };
+    new_local_gen(co, core::future::pending::<Ret>())
 }

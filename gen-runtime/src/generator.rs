@@ -50,7 +50,7 @@ enum Status {
 }
 
 /// What one poll of the body did.
-enum BodyStep<Y, R, Ret> {
+pub(crate) enum BodyStep<Y, R, Ret> {
     Yielded(Y),
     Complete(Ret),
     Delegate(DelegateRequest<Y, R>),
@@ -164,23 +164,7 @@ impl<B: Body> Gen<B> {
         let Some(body) = self.body.as_mut() else {
             unreachable!("a generator without a body is never polled")
         };
-        let body = body.as_mut();
-        let mut slot = Slot::new(B::__marker(), arg);
-        match slot.poll_with(|cx| body.__poll(cx)) {
-            Poll::Ready(value) => BodyStep::Complete(value),
-            Poll::Pending => match slot.take_yielded() {
-                Some(value) => BodyStep::Yielded(value),
-                None => match if B::DELEGATES {
-                    slot.take_delegate()
-                } else {
-                    None
-                } {
-                    Some(request) => BodyStep::Delegate(request),
-                    // The status stays `Running`: the body is stuck inside a foreign future.
-                    None => awaited_pending_future(),
-                },
-            },
-        }
+        poll_body(body.as_mut(), arg)
     }
 
     /// The trampoline: resumes the innermost delegate (or, with an empty stack, the body) until
@@ -500,9 +484,33 @@ impl<B: Body> Drop for Gen<B> {
     }
 }
 
+/// Polls `body` once with a slot waker: what every resume of a plain generator comes down to.
+#[inline(always)]
+pub(crate) fn poll_body<B: Body>(
+    body: Pin<&mut B>,
+    arg: B::Resume,
+) -> BodyStep<B::Yield, B::Resume, B::Return> {
+    let mut slot = Slot::new(B::__marker(), arg);
+    match slot.poll_with(|cx| body.__poll(cx)) {
+        Poll::Ready(value) => BodyStep::Complete(value),
+        Poll::Pending => match slot.take_yielded() {
+            Some(value) => BodyStep::Yielded(value),
+            None => match if B::DELEGATES {
+                slot.take_delegate()
+            } else {
+                None
+            } {
+                Some(request) => BodyStep::Delegate(request),
+                // The caller's status stays `Running`: the body is stuck in a foreign future.
+                None => awaited_pending_future(),
+            },
+        },
+    }
+}
+
 #[cold]
 #[inline(never)]
-fn awaited_pending_future() -> ! {
+pub(crate) fn awaited_pending_future() -> ! {
     panic!(
         "corogen: a generator's body awaited a future that was not ready; only async \
          generators can wait for futures"

@@ -10,6 +10,7 @@ mod async_gen;
 mod body;
 mod delegate;
 mod generator;
+mod local;
 mod protocol;
 mod slot;
 
@@ -20,4 +21,5 @@ pub mod hub;
 pub use async_gen::{AsyncGen, NextItem};
 pub use body::Body;
 pub use generator::{BoxGenerator, Gen, GenState};
+pub use local::GenLocal;
 pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};

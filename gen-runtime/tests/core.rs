@@ -237,3 +237,23 @@ fn async_generator_header_yields_and_real_pending() {
     assert_eq!(block_on(unfinished.next()), Some(1));
     drop(unfinished);
 }
+
+#[test]
+fn local_generators_pin_in_place() {
+    let drops = Rc::new(Cell::new(0));
+    let guard_drops = drops.clone();
+    let local = [7u32, 8];
+    let mut g = std::pin::pin!(gen_local!({
+        let _guard = Count(guard_drops);
+        let owned: Vec<u32> = (1..=2).collect();
+        for (x, y) in owned.iter().zip(&local) {
+            yield_!(x + y);
+        }
+        owned.len()
+    }));
+    assert_eq!(g.as_mut().next(), Some(8));
+    assert_eq!(g.as_mut().next(), Some(10));
+    assert_eq!(g.as_mut().next(), None);
+    assert_eq!(g.return_value(), Some(&2));
+    assert_eq!(drops.get(), 1);
+}
