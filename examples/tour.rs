@@ -1,7 +1,9 @@
 //! A tour of corogen: every feature once, with its output. `cargo run --release --example tour`
 
+use corogen::hub::{self, Hub, Op, Reply, op};
 use corogen::prelude::*;
 use std::pin::Pin;
+use std::time::Duration;
 
 /// The seed's `fib`: yields the sequence, returns `"done"` (Python's `StopIteration.value`).
 #[generator(yield = u64)]
@@ -151,6 +153,15 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
+/// A scheduler task written the SimPy way: its yields are requests to the hub.
+#[generator(yield = Op, resume = Reply)]
+fn clock(name: &'static str, tick: u64, rounds: u32) {
+    for _ in 0..rounds {
+        println!("    {name} at {:?}", hub::now());
+        yield_!(op::sleep(Duration::from_secs(tick)));
+    }
+}
+
 #[generator(yield = u8)]
 fn with_cleanup() {
     let _outer = Guard("outer");
@@ -250,6 +261,23 @@ fn main() {
         }
     });
     println!("    returned {:?}", t.return_value());
+
+    println!("the hub (gevent): a generator task and an async task, on a virtual clock:");
+    let hub = Hub::new_virtual();
+    hub.spawn(clock("generator task", 2, 3));
+    let answer = hub.spawn(async {
+        for _ in 0..2 {
+            println!("    async task at {:?}", hub::now());
+            hub::sleep(Duration::from_secs(3)).await;
+        }
+        42
+    });
+    hub.run();
+    println!(
+        "    async task returned {:?}; virtual time now {:?}",
+        answer.try_get(),
+        hub.now()
+    );
 
     println!("dropping a suspended generator runs its cleanup, innermost first:");
     let mut c = with_cleanup();
