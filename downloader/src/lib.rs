@@ -1,0 +1,4 @@
+//! placeholder
+#![warn(missing_docs)]
+pub mod http;
+pub mod url;
