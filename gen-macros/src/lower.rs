@@ -147,7 +147,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     } = lowering;
     let private = quote!(#krate::__private);
     let delegates = lowering.delegates;
-    YieldRewriter { private: &private }.visit_block_mut(&mut body);
+    YieldRewriter {
+        private: &private,
+        yield_ty: lowering.yield_ty.filter(|ty| !contains_impl_trait(ty)),
+    }
+    .visit_block_mut(&mut body);
     let mixed = Span::mixed_site();
     let co = co_ident();
     let marker = Ident::new("__CorogenMarker", mixed);
@@ -161,11 +165,25 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     let tail = match lowering.return_ty {
         // The `let` gives the block's value its type, so a wrong value is reported at the body's
         // tail, not at the signature.
-        Some(return_ty) if !contains_impl_trait(return_ty) => quote_spanned! {mixed=>
-            let #ret: #return_ty = #body;
-            #[allow(unreachable_code)]
-            #ret
-        },
+        Some(return_ty) if !contains_impl_trait(return_ty) => {
+            // A `return` in the body returns from the async block, whose output type is
+            // inferred from its first `return`: this never-taken one, spanned on the written
+            // return type, makes a `return value` of the wrong type an error at `value`.
+            // `unreachable_code`, `diverging_sub_expression`: the `return` is never reached, on
+            // purpose; only its type matters.
+            let typed_return = quote_spanned! {return_ty.span()=>
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                if false {
+                    return ::core::panic!() as #return_ty;
+                }
+            };
+            quote_spanned! {mixed=>
+                #typed_return
+                let #ret: #return_ty = #body;
+                #[allow(unreachable_code)]
+                #ret
+            }
+        }
         // The block's statements, not the block: braces around a tail would draw `unused_braces`.
         _ => {
             let stmts = &body.stmts;
@@ -268,6 +286,8 @@ fn contains_impl_trait(ty: &Type) -> bool {
 /// and other macros are not entered: `analyze` already rejected yields there).
 struct YieldRewriter<'a> {
     private: &'a TokenStream,
+    /// The declared yield type, when a `let` can name it.
+    yield_ty: Option<&'a Type>,
 }
 
 impl YieldRewriter<'_> {
@@ -292,7 +312,16 @@ impl YieldRewriter<'_> {
     /// Input:  `yield_!(value)` / `yield_!()`
     /// Output: `__co.yield_(value).await` / `__co.yield_(()).await`
     fn rewrite_yield(&mut self, mac: &syn::Macro) -> Expr {
-        let value = self.argument(mac);
+        let mut value = self.argument(mac);
+        if let Some(yield_ty) = self.yield_ty {
+            // A value of the wrong type is then reported at the argument, with "expected due to
+            // this" at `yield = Type`, not as a bad argument to a runtime method.
+            let typed = Ident::new("__yielded", Span::mixed_site());
+            value = syn::parse_quote_spanned!(value.span()=> {
+                let #typed: #yield_ty = #value;
+                #typed
+            });
+        }
         let co = co_ident();
         syn::parse_quote_spanned!(mac.span()=> #co.yield_(#value).await)
     }

@@ -14,10 +14,18 @@ fn fib(
         __co,
         async move {
             let n = n;
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
+            if false {
+                return ::core::panicking::panic("explicit panic") as &'static str;
+            }
             let __ret: &'static str = {
                 let (mut a, mut b) = (0, 1);
                 for _ in 0..n {
-                    __co.yield_(a).await;
+                    __co.yield_({
+                            let __yielded: u64 = a;
+                            __yielded
+                        })
+                        .await;
                     (a, b) = (b, a + b);
                 }
                 "done"

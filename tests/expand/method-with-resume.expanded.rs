@@ -26,10 +26,19 @@ impl Scale {
             __co,
             async move {
                 let first: u32 = __co.first_arg().await;
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                if false {
+                    return ::core::panicking::panic("explicit panic") as u32;
+                }
                 let __ret: u32 = {
                     let mut total = first;
                     loop {
-                        let next = __co.yield_(total * self.factor).await;
+                        let next = __co
+                            .yield_({
+                                let __yielded: u32 = total * self.factor;
+                                __yielded
+                            })
+                            .await;
                         if next == 0 {
                             return total;
                         }
