@@ -11,20 +11,22 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 fn generators(c: &mut Criterion) {
     // Outside the timed loops: all implementations must compute the same thing, at full size.
     for w in WORKLOADS {
-        let expected = (w.impls[0].run)(w.items);
+        (w.prepare)();
         for imp in w.impls {
-            assert_eq!((imp.run)(w.items), expected, "{}/{}", w.name, imp.name);
+            let n = imp.items(w);
+            assert_eq!((imp.run)(n), (w.impls[0].run)(n), "{}/{}", w.name, imp.name);
         }
     }
     check_all(100);
 
     for w in WORKLOADS {
         let mut group = c.benchmark_group(w.name);
-        group.throughput(Throughput::Elements(w.items as u64));
         // Each iteration runs millions of items: a few samples are plenty.
         group.sample_size(10);
         for imp in w.impls {
-            group.bench_function(imp.name, |b| b.iter(|| (imp.run)(black_box(w.items))));
+            let n = imp.items(w);
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_function(imp.name, |b| b.iter(|| (imp.run)(black_box(n))));
         }
         group.finish();
     }

@@ -1,23 +1,39 @@
 //! Workloads shared by the criterion benches (`benches/generators.rs`), the table binary
 //! (`src/bin/table.rs`) and its callgrind mode.
 //!
-//! Every workload exists in a hand-written version (the baseline) and a corogen version that do
-//! the same work item for item, so the ratio between them is corogen's overhead. Each entry point
-//! is `#[inline(never)]` and takes its size as an argument, so that:
+//! Every workload exists in a hand-written version (the baseline, always the first
+//! implementation), a corogen version and the same work written with each peer crate that can
+//! express it, item for item, so the ratio to the baseline is each implementation's overhead.
+//! Each entry point is `#[inline(never)]` and takes its size as an argument, so that:
 //! - the callers pass it through `black_box` and LLVM cannot precompute the result;
 //! - callgrind's `--toggle-collect` can name the function and count only its instructions.
 //!
 //! Results are folded with [`mix`], a rotate-and-xor that has no closed form, so the loops must
 //! really run item by item.
+//!
+//! Peers are used the way their documentation shows. Where a peer lacks a feature (delegation,
+//! Iterator), the workload does what its users would write instead; the module of each workload
+//! says how.
 
-use corogen::prelude::*;
+pub mod create;
+pub mod delegate;
+pub mod fib;
+pub mod send;
+pub mod stream;
+pub mod tree;
 
 /// Items in the `fib` workload.
 pub const FIB_ITEMS: usize = 10_000_000;
 /// Round trips in the `send` workload.
 pub const SEND_ITEMS: usize = 10_000_000;
-/// Generators created and drained in the `create` workload (each yields 3 items).
+/// Generators created and drained in the `create` workloads (each yields 3 items).
 pub const CREATE_ITEMS: usize = 1_000_000;
+/// Items that pass through the delegation chain in each `delegate-*` workload.
+pub const DELEGATE_ITEMS: usize = 2_000_000;
+/// Nodes visited in the `tree` workload: 32 in-order traversals of the 65,535-node tree.
+pub const TREE_ITEMS: usize = 32 * tree::NODES;
+/// Items in the `stream` workload.
+pub const STREAM_ITEMS: usize = 10_000_000;
 
 /// Folds one item into an accumulator; order-dependent so no reassociation or close form.
 #[inline(always)]
@@ -34,20 +50,31 @@ pub struct Impl {
     pub run: fn(usize) -> u64,
     /// The demangled name of `run`, for callgrind's `--toggle-collect`.
     pub symbol: &'static str,
+    /// This implementation runs `items / divisor` items per run instead of the workload's
+    /// `items` (per-item figures stay comparable). Only for implementations whose items cost
+    /// microseconds, such as mapping a fresh stack per generator.
+    pub divisor: usize,
 }
 
-/// `imp!("name", module::function)`: an [`Impl`] whose `symbol` cannot drift from its `run`.
+impl Impl {
+    /// The number of items one timed run of this implementation covers.
+    pub fn items(&self, workload: &Workload) -> usize {
+        workload.round(workload.items / self.divisor)
+    }
+}
+
+/// `imp!("name", module::function)`: an [`Impl`] whose `symbol` cannot drift from its `run`;
+/// `imp!("name", module::function, divisor)` runs fewer items (see [`Impl::divisor`]).
 macro_rules! imp {
-    ($name:literal, $module:ident :: $function:ident) => {
+    ($name:literal, $($segment:ident)::+) => {
+        imp!($name, $($segment)::+, 1)
+    };
+    ($name:literal, $($segment:ident)::+, $divisor:literal) => {
         Impl {
             name: $name,
-            run: $module::$function,
-            symbol: concat!(
-                "corogen_bench::",
-                stringify!($module),
-                "::",
-                stringify!($function)
-            ),
+            run: $crate::$($segment)::+,
+            symbol: concat!("corogen_bench" $(, "::", stringify!($segment))+),
+            divisor: $divisor,
         }
     };
 }
@@ -61,8 +88,79 @@ pub struct Workload {
     pub item: &'static str,
     /// The default number of items.
     pub items: usize,
+    /// Runs cover whole multiples of this many items (the tree's node count), so that the
+    /// per-item figures divide by what really ran.
+    pub granule: usize,
+    /// Builds what the workload reads (the tree), outside any timed or counted region.
+    pub prepare: fn(),
     /// Implementations, baseline first.
     pub impls: &'static [Impl],
+}
+
+impl Workload {
+    /// `n` rounded down to whole granules (at least one when `n > 0`).
+    pub fn round(&self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (n / self.granule).max(1) * self.granule
+        }
+    }
+}
+
+fn nothing_to_prepare() {}
+
+/// The `delegate-*` workloads: the same implementations at each depth.
+macro_rules! delegate_workload {
+    ($name:literal, $depth:ident) => {
+        Workload {
+            name: $name,
+            item: "u64 passed up through the delegation chain",
+            items: DELEGATE_ITEMS,
+            granule: 1,
+            prepare: nothing_to_prepare,
+            impls: &[
+                imp!("hand-written", delegate::$depth::hand),
+                imp!("iter-from_fn", delegate::$depth::from_fn),
+                imp!("corogen", delegate::$depth::corogen),
+                imp!("genawaiter-stack", delegate::$depth::genawaiter_stack),
+                imp!("genawaiter-rc", delegate::$depth::genawaiter_rc),
+                imp!("next-gen", delegate::$depth::next_gen),
+                imp!("diapause", delegate::$depth::diapause),
+                imp!("generator-rs", delegate::$depth::generator_rs),
+                imp!("corosensei", delegate::$depth::corosensei),
+            ],
+        }
+    };
+}
+
+/// The `create` workloads: the same implementations, with and without escaping generators.
+macro_rules! create_workload {
+    ($name:literal, $item:literal, $module:ident) => {
+        Workload {
+            name: $name,
+            item: $item,
+            items: CREATE_ITEMS,
+            granule: 1,
+            prepare: nothing_to_prepare,
+            impls: &[
+                imp!("hand-written", create::$module::hand),
+                imp!("iter-from_fn", create::$module::from_fn),
+                imp!("corogen-fn", create::$module::corogen_fn),
+                imp!("corogen-gen_", create::$module::corogen_expr),
+                imp!("corogen-local", create::$module::corogen_local),
+                imp!("genawaiter-stack", create::$module::genawaiter_stack),
+                imp!("genawaiter-rc", create::$module::genawaiter_rc),
+                imp!("next-gen", create::$module::next_gen),
+                imp!("diapause", create::$module::diapause),
+                // A fresh stack per generator costs ~10 us (mmap, guard page, munmap): 1M of
+                // them would take most of a minute per run, so these run 1/50 of the items.
+                imp!("generator-rs", create::$module::generator_rs, 50),
+                imp!("corosensei", create::$module::corosensei, 50),
+                imp!("corosensei-reuse", create::$module::corosensei_reuse),
+            ],
+        }
+    };
 }
 
 /// All workloads, in table order.
@@ -71,29 +169,74 @@ pub const WORKLOADS: &[Workload] = &[
         name: "fib",
         item: "yielded u64",
         items: FIB_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
         impls: &[
             imp!("hand-written", fib::hand),
             imp!("iter-from_fn", fib::from_fn),
             imp!("corogen", fib::corogen),
+            imp!("genawaiter-stack", fib::genawaiter_stack),
+            imp!("genawaiter-rc", fib::genawaiter_rc),
+            imp!("next-gen", fib::next_gen),
+            imp!("diapause", fib::diapause),
+            imp!("generator-rs", fib::generator_rs),
+            imp!("corosensei", fib::corosensei),
         ],
     },
     Workload {
         name: "send",
         item: "send round trip",
         items: SEND_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
         impls: &[
             imp!("hand-written", send::hand),
             imp!("corogen", send::corogen),
+            imp!("genawaiter-stack", send::genawaiter_stack),
+            imp!("genawaiter-rc", send::genawaiter_rc),
+            imp!("next-gen", send::next_gen),
+            imp!("diapause", send::diapause),
+            imp!("generator-rs", send::generator_rs),
+            imp!("corosensei", send::corosensei),
+        ],
+    },
+    create_workload!("create", "3-item generator created and drained", local),
+    create_workload!(
+        "create-escaped",
+        "3-item generator created, passed through black_box, drained",
+        escaped
+    ),
+    delegate_workload!("delegate-1", depth1),
+    delegate_workload!("delegate-4", depth4),
+    delegate_workload!("delegate-16", depth16),
+    Workload {
+        name: "tree",
+        item: "node visited by an in-order traversal",
+        items: TREE_ITEMS,
+        granule: tree::NODES,
+        prepare: tree::prepare,
+        impls: &[
+            imp!("hand-written", tree::hand),
+            imp!("iter-from_fn", tree::from_fn),
+            imp!("corogen", tree::corogen),
+            imp!("genawaiter-stack", tree::genawaiter_stack),
+            imp!("genawaiter-rc", tree::genawaiter_rc),
+            imp!("next-gen", tree::next_gen),
+            imp!("diapause", tree::diapause),
+            imp!("generator-rs", tree::generator_rs),
+            imp!("corosensei", tree::corosensei),
         ],
     },
     Workload {
-        name: "create",
-        item: "3-item generator created and drained",
-        items: CREATE_ITEMS,
+        name: "stream",
+        item: "u64 from a Stream polled by a minimal executor",
+        items: STREAM_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
         impls: &[
-            imp!("hand-written", create::hand),
-            imp!("corogen-fn", create::corogen_fn),
-            imp!("corogen-gen_", create::corogen_expr),
+            imp!("hand-written", stream::hand),
+            imp!("corogen", stream::corogen),
+            imp!("async-stream", stream::async_stream),
         ],
     },
 ];
@@ -107,6 +250,7 @@ pub fn workload(name: &str) -> Option<&'static Workload> {
 /// its baseline. Called once, outside any timed region.
 pub fn check_all(n: usize) {
     for w in WORKLOADS {
+        (w.prepare)();
         let expected = (w.impls[0].run)(n);
         for imp in &w.impls[1..] {
             assert_eq!(
@@ -121,211 +265,37 @@ pub fn check_all(n: usize) {
     }
 }
 
-/// Wrapping Fibonacci, `n` items, folded with [`mix`].
-pub mod fib {
-    use super::*;
+/// The wrapping Fibonacci sequence the `fib`, `delegate` and `stream` workloads produce.
+#[derive(Clone)]
+pub struct Fib {
+    a: u64,
+    b: u64,
+    remaining: usize,
+}
 
-    /// The baseline: a hand-written `Iterator`.
-    pub struct Fib {
-        a: u64,
-        b: u64,
-        remaining: usize,
-    }
-
-    impl Fib {
-        /// The first `n` wrapping Fibonacci numbers.
-        pub fn new(n: usize) -> Self {
-            Fib {
-                a: 0,
-                b: 1,
-                remaining: n,
-            }
+impl Fib {
+    /// The first `n` wrapping Fibonacci numbers.
+    pub fn new(n: usize) -> Self {
+        Fib {
+            a: 0,
+            b: 1,
+            remaining: n,
         }
-    }
-
-    impl Iterator for Fib {
-        type Item = u64;
-
-        #[inline]
-        fn next(&mut self) -> Option<u64> {
-            if self.remaining == 0 {
-                return None;
-            }
-            self.remaining -= 1;
-            let a = self.a;
-            (self.a, self.b) = (self.b, self.a.wrapping_add(self.b));
-            Some(a)
-        }
-    }
-
-    /// The same sequence as a corogen generator.
-    #[generator(yield = u64)]
-    pub fn fib_gen(n: usize) {
-        let (mut a, mut b) = (0u64, 1u64);
-        for _ in 0..n {
-            yield_!(a);
-            (a, b) = (b, a.wrapping_add(b));
-        }
-    }
-
-    /// Hand-written iterator.
-    #[inline(never)]
-    pub fn hand(n: usize) -> u64 {
-        Fib::new(n).fold(0, mix)
-    }
-
-    /// `std::iter::from_fn` over a closure with the same state.
-    #[inline(never)]
-    pub fn from_fn(n: usize) -> u64 {
-        let (mut a, mut b, mut remaining) = (0u64, 1u64, n);
-        std::iter::from_fn(move || {
-            if remaining == 0 {
-                return None;
-            }
-            remaining -= 1;
-            let out = a;
-            (a, b) = (b, a.wrapping_add(b));
-            Some(out)
-        })
-        .fold(0, mix)
-    }
-
-    /// corogen `#[generator(yield = u64)]`.
-    #[inline(never)]
-    pub fn corogen(n: usize) -> u64 {
-        fib_gen(n).fold(0, mix)
     }
 }
 
-/// `n` send round trips: each sends the previous answer (xor the index) and folds the reply.
-pub mod send {
-    use super::*;
+impl Iterator for Fib {
+    type Item = u64;
 
-    /// The constant xored into every reply.
-    pub const K: u64 = 0x9E37_79B9_7F4A_7C15;
-
-    /// The baseline: what the generator below does, written as a struct. Like the generator it
-    /// ignores the argument of the first send (which only starts the body).
-    pub struct Hand {
-        k: u64,
-        started: bool,
-    }
-
-    impl Hand {
-        /// A fresh coroutine that xors its replies with `k`.
-        pub fn new(k: u64) -> Self {
-            Hand { k, started: false }
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        if self.remaining == 0 {
+            return None;
         }
-
-        /// Takes `v`, returns the reply.
-        #[inline]
-        pub fn send(&mut self, v: u64) -> u64 {
-            let x = if self.started {
-                v
-            } else {
-                self.started = true;
-                0
-            };
-            x.wrapping_mul(3) ^ self.k
-        }
-    }
-
-    /// The generator: each resume value becomes `x`, each reply is `x * 3 ^ k`.
-    #[generator(yield = u64, resume = u64)]
-    pub fn send_gen(k: u64) {
-        let mut x = 0u64;
-        loop {
-            x = yield_!(x.wrapping_mul(3) ^ k);
-        }
-    }
-
-    /// The driver both implementations share: `n` calls of `send`, each fed with the previous
-    /// reply, so every round trip depends on the one before.
-    #[inline(always)]
-    fn drive(n: usize, mut send: impl FnMut(u64) -> u64) -> u64 {
-        let (mut v, mut acc) = (0u64, 0u64);
-        for i in 0..n {
-            v = send(v ^ i as u64);
-            acc = mix(acc, v);
-        }
-        acc
-    }
-
-    /// Hand-written `send` method.
-    #[inline(never)]
-    pub fn hand(n: usize) -> u64 {
-        let mut h = Hand::new(std::hint::black_box(K));
-        drive(n, |v| h.send(v))
-    }
-
-    /// corogen `Gen::send`.
-    #[inline(never)]
-    pub fn corogen(n: usize) -> u64 {
-        let mut g = send_gen(std::hint::black_box(K));
-        drive(n, |v| match g.send(v) {
-            Ok(y) => y,
-            Err(_) => unreachable!("send_gen never returns"),
-        })
-    }
-}
-
-/// `n` tiny generators of 3 items each, created and drained: the per-generator setup cost.
-pub mod create {
-    use super::*;
-
-    /// The baseline: a hand-written 3-item iterator.
-    pub struct Three {
-        i: u64,
-        state: u8,
-    }
-
-    impl Iterator for Three {
-        type Item = u64;
-
-        #[inline]
-        fn next(&mut self) -> Option<u64> {
-            let out = match self.state {
-                0 => self.i,
-                1 => self.i.wrapping_add(1),
-                2 => self.i.wrapping_mul(3),
-                _ => return None,
-            };
-            self.state += 1;
-            Some(out)
-        }
-    }
-
-    /// The same 3 items from a `#[generator]` function.
-    #[generator(yield = u64)]
-    pub fn three(i: u64) {
-        yield_!(i);
-        yield_!(i.wrapping_add(1));
-        yield_!(i.wrapping_mul(3));
-    }
-
-    /// Hand-written iterator.
-    #[inline(never)]
-    pub fn hand(n: usize) -> u64 {
-        (0..n as u64).fold(0, |acc, i| Three { i, state: 0 }.fold(acc, mix))
-    }
-
-    /// corogen `#[generator]` function.
-    #[inline(never)]
-    pub fn corogen_fn(n: usize) -> u64 {
-        (0..n as u64).fold(0, |acc, i| three(i).fold(acc, mix))
-    }
-
-    /// corogen `gen_!` expression.
-    #[inline(never)]
-    pub fn corogen_expr(n: usize) -> u64 {
-        (0..n as u64).fold(0, |acc, i| {
-            gen_!({
-                yield_!(i);
-                yield_!(i.wrapping_add(1));
-                yield_!(i.wrapping_mul(3));
-            })
-            .fold(acc, mix)
-        })
+        self.remaining -= 1;
+        let a = self.a;
+        (self.a, self.b) = (self.b, self.a.wrapping_add(self.b));
+        Some(a)
     }
 }
 
@@ -344,5 +314,14 @@ mod tests {
     fn fib_is_fibonacci() {
         let v: Vec<u64> = fib::fib_gen(8).collect();
         assert_eq!(v, [0, 1, 1, 2, 3, 5, 8, 13]);
+    }
+
+    #[test]
+    fn symbols_name_their_functions() {
+        let fib = workload("delegate-16").unwrap();
+        assert_eq!(
+            fib.impls[2].symbol,
+            "corogen_bench::delegate::depth16::corogen"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! the hand-written baseline measured in the same run.
 //!
 //! ```text
-//! cargo run --release --bin table [-- --runs N]
+//! cargo run --release --bin table [-- --runs N [--only WORKLOAD]]
 //! cargo run --release --bin table -- --callgrind WORKLOAD IMPL [ITEMS]
 //! cargo run --release --bin table -- --list
 //! ```
@@ -20,9 +20,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        [] => table(7),
+        [] => table(7, None),
         ["--runs", runs] => match runs.parse() {
-            Ok(runs) if runs > 0 => table(runs),
+            Ok(runs) if runs > 0 => table(runs, None),
+            _ => usage(),
+        },
+        ["--runs", runs, "--only", w] => match runs.parse() {
+            Ok(runs) if runs > 0 => table(runs, Some(w)),
             _ => usage(),
         },
         ["--list"] => list(),
@@ -36,7 +40,10 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: table [--runs N] | table --callgrind WORKLOAD IMPL [ITEMS] | table --list");
+    eprintln!(
+        "usage: table [--runs N [--only WORKLOAD]] | table --callgrind WORKLOAD IMPL [ITEMS] \
+         | table --list"
+    );
     eprintln!("workloads and implementations:");
     for w in WORKLOADS {
         let names: Vec<_> = w.impls.iter().map(|i| i.name).collect();
@@ -49,7 +56,7 @@ fn usage() -> ExitCode {
 fn list() -> ExitCode {
     for w in WORKLOADS {
         for imp in w.impls {
-            println!("{} {} {} {}", w.name, imp.name, imp.symbol, w.items);
+            println!("{} {} {} {}", w.name, imp.name, imp.symbol, imp.items(w));
         }
     }
     ExitCode::SUCCESS
@@ -57,9 +64,10 @@ fn list() -> ExitCode {
 
 /// Times one run of `imp` over the workload's default size, in ns per item.
 fn time_once(w: &Workload, imp: &Impl) -> f64 {
+    let items = imp.items(w);
     let start = Instant::now();
-    black_box((imp.run)(black_box(w.items)));
-    start.elapsed().as_nanos() as f64 / w.items as f64
+    black_box((imp.run)(black_box(items)));
+    start.elapsed().as_nanos() as f64 / items as f64
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -67,14 +75,24 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-fn table(runs: usize) -> ExitCode {
+fn table(runs: usize, only: Option<&str>) -> ExitCode {
+    if only.is_some_and(|name| workload(name).is_none()) {
+        return usage();
+    }
     check_all(1000);
-    println!("| workload | implementation | ns/item | ratio to hand-written |");
+    let selected: Vec<&Workload> = WORKLOADS
+        .iter()
+        .filter(|w| only.is_none_or(|name| w.name == name))
+        .collect();
+    println!("| workload | implementation | median ns/item | ratio to hand-written |");
     println!("|---|---|---:|---:|");
-    for w in WORKLOADS {
+    // ns/item of each implementation at each delegation depth, for the depth summary.
+    let mut depths: Vec<(&str, &str, f64)> = Vec::new();
+    for w in selected.iter().copied() {
+        (w.prepare)();
         // One untimed run of each warms caches, the allocator and the CPU clock.
         for imp in w.impls {
-            black_box((imp.run)(black_box(w.items)));
+            black_box((imp.run)(black_box(imp.items(w))));
         }
         // Round-robin over the implementations, so that load from other processes on a shared
         // machine hits all of them alike instead of skewing one.
@@ -88,14 +106,45 @@ fn table(runs: usize) -> ExitCode {
         for (imp, t) in w.impls.iter().zip(&times) {
             let ratio = t / times[0];
             println!("| {} | {} | {t:.3} | {ratio:.2}x |", w.name, imp.name);
+            if w.name.starts_with("delegate-") {
+                depths.push((w.name, imp.name, *t));
+            }
         }
     }
     println!();
     println!("median of {runs} runs; one item is:");
-    for w in WORKLOADS {
+    for w in &selected {
         println!("- {}: one {} ({} per run)", w.name, w.item, w.items);
+        for imp in w.impls.iter().filter(|imp| imp.divisor > 1) {
+            println!("  - {} runs {} per run", imp.name, imp.items(w));
+        }
     }
+    depth_summary(&depths);
     ExitCode::SUCCESS
+}
+
+/// The issue's delegation target is about depth, not about the baseline: for each
+/// implementation, ns/item at depth 16 over ns/item at depth 1.
+fn depth_summary(depths: &[(&str, &str, f64)]) {
+    let at = |workload: &str, imp: &str| {
+        depths
+            .iter()
+            .find(|(w, i, _)| *w == workload && *i == imp)
+            .map(|(_, _, t)| *t)
+    };
+    let mut lines = Vec::new();
+    for (_, imp, _) in depths.iter().filter(|(w, _, _)| *w == "delegate-1") {
+        if let (Some(d1), Some(d16)) = (at("delegate-1", imp), at("delegate-16", imp)) {
+            lines.push(format!("- {imp}: {:.2}x", d16 / d1));
+        }
+    }
+    if !lines.is_empty() {
+        println!();
+        println!("delegate-16 / delegate-1 (ns/item, same run):");
+        for line in lines {
+            println!("{line}");
+        }
+    }
 }
 
 fn callgrind(w: &str, imp: &str, n: Option<usize>) -> ExitCode {
@@ -104,8 +153,10 @@ fn callgrind(w: &str, imp: &str, n: Option<usize>) -> ExitCode {
         return usage();
     };
     // No check run here: it would call the same function and be counted too. `callgrind.sh`
-    // compares the printed results across implementations instead.
-    let n = n.unwrap_or(w.items);
+    // compares the printed results across implementations instead. The tree is built before
+    // the measured call, which is the only one callgrind counts.
+    (w.prepare)();
+    let n = n.map_or_else(|| imp.items(w), |n| w.round(n));
     let result = (imp.run)(black_box(n));
     println!("{}/{}: {n} items, result {result:#018x}", w.name, imp.name);
     ExitCode::SUCCESS
