@@ -62,13 +62,15 @@
 //!
 //! ```text
 //! let r = yield_from!(sub);   ==>   let r = {
-//!                                       let mut __sub = DelegateTo::new(sub).__corogen_delegate();
+//!                                       let mut __sub = match sub {
+//!                                           v => (&v).__corogen_kind().delegate(__co, v),
+//!                                       };
 //!                                       __co.delegate(&mut __sub).await;
 //!                                       Finish::finish(__sub)
 //!                                   };
 //! ```
 //!
-//! Method resolution on `DelegateTo<T>` picks the delegate: a `Gen` (by value or `&mut`) is
+//! Method resolution on `&sub` picks the delegate: a `Gen` (by value or `&mut`) is
 //! resumed as a generator and `Finish` takes its return value; anything else `IntoIterator` is
 //! iterated and gives `()`. The delegate future does not loop over the sub-generator. Its first
 //! poll leaves a request (a pointer to `__sub`) in the slot and returns `Pending`; the `Gen` that
@@ -327,7 +329,7 @@ impl YieldRewriter<'_> {
     }
 
     /// Input:  `yield_from!(sub)`
-    /// Output: `{ let mut __sub = DelegateTo::new(sub).__corogen_delegate();
+    /// Output: `{ let mut __sub = match sub { v => (&v).__corogen_kind().delegate(__co, v) };
     ///            __co.delegate(&mut __sub).await;
     ///            Finish::finish(__sub) }`
     /// The method call picks, by the type of `sub`, between resuming a generator (whose return
@@ -338,11 +340,21 @@ impl YieldRewriter<'_> {
         let private = self.private;
         let local = Ident::new("__sub", Span::mixed_site());
         let span = mac.span();
+        // The delegate call is located on the argument (hygiene kept): a value that is not
+        // iterable, or yields the wrong type, is reported once, there.
+        let at_argument = Span::mixed_site().located_at(sub.span());
+        let value = Ident::new("__value", at_argument);
+        let co_at_argument = Ident::new("__co", at_argument);
+        let pick = quote_spanned! {at_argument=>
+            (&#value).__corogen_kind().delegate(#co_at_argument, #value)
+        };
         syn::parse_quote_spanned! {span=>
             {
                 #[allow(unused_imports)]
-                use #private::{ViaGenerator as _, ViaIterator as _};
-                let mut #local = #private::DelegateTo::new(#sub).__corogen_delegate();
+                use #private::{GenKind as _, IterKind as _};
+                let mut #local = match #sub {
+                    #value => #pick,
+                };
                 #co.delegate(&mut #local).await;
                 #private::Finish::finish(#local)
             }

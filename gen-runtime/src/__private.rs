@@ -3,7 +3,7 @@
 
 pub use crate::async_gen::{AsyncCo, AsyncYield, HeaderBox, new_async_gen};
 pub use crate::body::{Framed, Marker};
-pub use crate::delegate::{DelegateTo, Finish, ViaGenerator, ViaIterator};
+pub use crate::delegate::{Finish, GenKind, IterKind};
 pub use crate::slot::{Co, DelegateFuture, YieldFuture};
 
 use crate::body::Body;

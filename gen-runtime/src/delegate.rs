@@ -19,7 +19,7 @@
 use crate::body::Body;
 use crate::generator::Gen;
 use crate::protocol::NextArg;
-use core::cell::Cell;
+use crate::slot::Co;
 use core::ptr::NonNull;
 
 /// What one resume of a delegate did.
@@ -147,60 +147,94 @@ fn already_finished(name: &str) -> ! {
     )
 }
 
-/// Picks how `yield_from!` delegates, by method resolution on the argument's type (the
-/// "autoref specialization" technique): a `Gen` (or `&mut Gen`) is resumed directly and its
-/// return value becomes the value of `yield_from!`; anything else iterable is iterated.
-pub struct DelegateTo<T>(pub Cell<Option<T>>);
-
-impl<T> DelegateTo<T> {
-    /// Wraps the argument of `yield_from!`.
+/// Picks how `yield_from!` delegates, by method resolution on the argument's type (the tag
+/// technique of `anyhow!`): `(&value).__corogen_kind()` finds [`GenKind`] for a `Gen` (or
+/// `&mut Gen`) and otherwise falls back to [`IterKind`], whatever the type; the tag's `delegate`
+/// then takes the value. A value that is neither fails the bound of [`IterTag::delegate`], whose
+/// message says what `yield_from!` accepts.
+pub trait GenKind {
+    /// The tag for generators.
     #[inline(always)]
-    pub fn new(value: T) -> Self {
-        DelegateTo(Cell::new(Some(value)))
-    }
-
-    #[inline(always)]
-    fn take(&self) -> T {
-        self.0.take().expect("delegate taken once")
+    fn __corogen_kind(&self) -> GenTag {
+        GenTag
     }
 }
 
-/// First choice: generators, by value.
-pub trait ViaGenerator {
-    /// What is resumed.
-    type Delegate;
-    /// Unwraps the generator.
-    fn __corogen_delegate(self) -> Self::Delegate;
-}
+impl<B: Body> GenKind for Gen<B> {}
+impl<B: Body> GenKind for &mut Gen<B> {}
 
-impl<B: Body> ViaGenerator for DelegateTo<Gen<B>> {
-    type Delegate = Gen<B>;
+/// The fallback of [`GenKind`]: anything else is treated as an iterable.
+pub trait IterKind {
+    /// The tag for iterables.
     #[inline(always)]
-    fn __corogen_delegate(self) -> Gen<B> {
-        self.take()
+    fn __corogen_kind(&self) -> IterTag {
+        IterTag
     }
 }
 
-impl<'a, B: Body> ViaGenerator for DelegateTo<&'a mut Gen<B>> {
-    type Delegate = &'a mut Gen<B>;
+impl<T> IterKind for &T {}
+
+/// Delegation to a generator: resumed directly; its return value is the result.
+pub struct GenTag;
+
+impl GenTag {
+    /// Checks that `generator` yields and takes what this generator does (reported here, at
+    /// the argument) and wraps it so that nothing later can fail again on the same mistake.
     #[inline(always)]
-    fn __corogen_delegate(self) -> &'a mut Gen<B> {
-        self.take()
+    pub fn delegate<Y, R, M, G>(self, _co: Co<Y, R, M>, generator: G) -> Checked<G, Y, R>
+    where
+        G: Delegate<Y, R> + Finish,
+    {
+        Checked {
+            delegate: generator,
+            resume: G::resume_delegate,
+            finish: G::finish,
+        }
     }
 }
 
-/// Second choice (reached through auto-reference): anything iterable.
-pub trait ViaIterator {
-    /// What is resumed.
-    type Delegate;
-    /// Turns the iterable into a delegate.
-    fn __corogen_delegate(self) -> Self::Delegate;
+/// Delegation to an iterable: iterated; the result is `()`.
+pub struct IterTag;
+
+impl IterTag {
+    /// As [`GenTag::delegate`], for an iterable of the yield type.
+    #[inline(always)]
+    pub fn delegate<Y, R, M, I>(
+        self,
+        _co: Co<Y, R, M>,
+        iterable: I,
+    ) -> Checked<IterDelegate<I::IntoIter>, Y, R>
+    where
+        I: IntoIterator<Item = Y>,
+    {
+        Checked {
+            delegate: IterDelegate(iterable.into_iter()),
+            resume: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::resume_delegate,
+            finish: Finish::finish,
+        }
+    }
 }
 
-impl<I: IntoIterator> ViaIterator for &DelegateTo<I> {
-    type Delegate = IterDelegate<I::IntoIter>;
+/// A delegate whose bounds were checked when it was made: its trait impls have no bounds of
+/// their own (they call the functions captured then), so a mistake in `yield_from!` is reported
+/// once, at its argument, and not again where the delegate is used.
+pub struct Checked<D: Finish, Y, R> {
+    delegate: D,
+    resume: fn(&mut D, R) -> Step<Y, R>,
+    finish: fn(D) -> D::Output,
+}
+
+impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
     #[inline(always)]
-    fn __corogen_delegate(self) -> IterDelegate<I::IntoIter> {
-        IterDelegate(self.take().into_iter())
+    fn resume_delegate(&mut self, arg: R) -> Step<Y, R> {
+        (self.resume)(&mut self.delegate, arg)
+    }
+}
+
+impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
+    type Output = D::Output;
+    #[inline(always)]
+    fn finish(self) -> D::Output {
+        (self.finish)(self.delegate)
     }
 }
