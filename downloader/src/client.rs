@@ -180,11 +180,13 @@ struct Exchange {
     reusable: bool,
 }
 
-/// A failed exchange, and whether it failed before any byte of a response arrived (on a reused
-/// connection the server may have closed it meanwhile: the request is sent again).
+/// A failed exchange, and whether it failed before a response head arrived. On a reused
+/// connection that means the connection was stale — the server closed it while it was idle, or
+/// sent bytes after its last response that it should not have — and the request (a `GET`) is
+/// sent again on a new one. A timeout is not retried.
 struct Failure {
     error: FetchError,
-    before_response: bool,
+    before_head: bool,
 }
 
 /// An HTTP/1.1 client over the connections `C` makes; see [the module](self).
@@ -286,8 +288,7 @@ impl<C: Connector> Client<C> {
                     return Ok(exchange);
                 }
                 Err(Failure {
-                    before_response: true,
-                    ..
+                    before_head: true, ..
                 }) if reused => continue,
                 Err(failure) => return Err(failure.error),
             }
@@ -345,17 +346,16 @@ impl<C: Connector> Client<C> {
         sink: &mut dyn Write,
     ) -> Result<Exchange, Failure> {
         let early = |error: io::Error| Failure {
+            before_head: !is_timeout(&error),
             error: error.into(),
-            before_response: true,
         };
         conn.write_all(request).await.map_err(early)?;
         let mut reader = ResponseReader::with_limits(self.options.limits, false);
         let mut head: Option<ResponseHead> = None;
-        let mut received_any = false;
         let mut bytes = 0u64;
         let late = |error: FetchError| Failure {
             error,
-            before_response: false,
+            before_head: false,
         };
         loop {
             match reader.next() {
@@ -395,10 +395,7 @@ impl<C: Connector> Client<C> {
                 Ok(None) => {
                     match conn.read(reader.read_buf(READ_SIZE)).await {
                         Ok(0) => reader.feed_eof(),
-                        Ok(n) => {
-                            received_any = true;
-                            reader.commit(n);
-                        }
+                        Ok(n) => reader.commit(n),
                         // TLS without close_notify: for a body with a known end, the HTTP
                         // framing says whether anything is missing.
                         Err(error)
@@ -413,21 +410,19 @@ impl<C: Connector> Client<C> {
                             ))));
                         }
                         Err(error) => {
-                            let before_response = !received_any && !is_timeout(&error);
                             return Err(Failure {
+                                before_head: head.is_none() && !is_timeout(&error),
                                 error: error.into(),
-                                before_response,
                             });
                         }
                     }
                 }
-                Err(HttpError::ClosedBeforeResponse) => {
+                Err(error) => {
                     return Err(Failure {
-                        error: FetchError::Http(HttpError::ClosedBeforeResponse),
-                        before_response: true,
+                        error: FetchError::Http(error),
+                        before_head: head.is_none(),
                     });
                 }
-                Err(error) => return Err(late(FetchError::Http(error))),
             }
         }
     }

@@ -225,6 +225,9 @@ pub enum Fault {
     Garbage,
     /// `drop`: a close before any response.
     Drop,
+    /// `silent-close`: a correct response that keeps the connection, then a close anyway (as a
+    /// server does when an idle keep-alive connection times out).
+    SilentClose,
     /// `until-close`: no length, `Connection: close`, the body, then a close.
     UntilClose,
     /// `chunked`: a correct chunked body in small chunks (not a fault: a framing to test).
@@ -247,6 +250,7 @@ impl Fault {
             "malformed" => Fault::Malformed,
             "garbage" => Fault::Garbage,
             "drop" => Fault::Drop,
+            "silent-close" => Fault::SilentClose,
             "until-close" => Fault::UntilClose,
             "chunked" => Fault::Chunked,
             _ => return None,
@@ -467,6 +471,10 @@ fn file_response(
             Action::Close,
         ],
         Some(Fault::Drop) => vec![Action::Close],
+        Some(Fault::SilentClose) => vec![
+            with_body(response_head(200, &[octets, length(body.len())]), body),
+            Action::Close,
+        ],
         Some(Fault::UntilClose) => vec![
             with_body(
                 response_head(200, &[octets, ("Connection", "close".into())]),

@@ -228,6 +228,12 @@ fn every_fault_as_the_client_sees_it() {
     assert!(matches!(view("malformed").2, Err(HttpError::Malformed(_))));
     assert!(matches!(view("garbage").2, Err(HttpError::Malformed(_))));
     assert_eq!(view("drop").2, Err(HttpError::ClosedBeforeResponse));
+    let (_, body, end) = view("silent-close");
+    assert_eq!(
+        (body, end),
+        (full.clone(), Ok(true)),
+        "fine, until the connection is reused"
+    );
 
     let (_, body, end) = view("until-close");
     assert_eq!((body, end), (full.clone(), Ok(true)));
