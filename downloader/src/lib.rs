@@ -55,7 +55,7 @@
 //! fn main() -> ExitCode {
 //!     ExitCode::from(downloader::run::main_with(
 //!         std::env::args_os().skip(1),
-//!         HubConnector::new(),
+//!         |options| HubConnector::new(options.timeout),
 //!         &mut std::io::stdout(),
 //!         &mut std::io::stderr(),
 //!         Reporter::stdio,

@@ -103,10 +103,12 @@ pub fn run<C: Connector + 'static>(options: &Options, connector: C, reporter: Re
 }
 
 /// The program: parses `args` (without the program's name), runs, and returns the exit code.
-/// Help goes to `out`; usage errors go to `err`; a run reports through `reporter(url_count)`.
+/// Help goes to `out`; usage errors go to `err`; a run connects through
+/// `connector(&options)` (which applies `options.timeout`) and reports through
+/// `reporter(url_count)`.
 pub fn main_with<C, A>(
     args: impl IntoIterator<Item = A>,
-    connector: C,
+    connector: impl FnOnce(&Options) -> C,
     out: &mut dyn Write,
     err: &mut dyn Write,
     reporter: impl FnOnce(usize) -> Reporter,
@@ -125,7 +127,7 @@ where
             EXIT_USAGE
         }
         Ok(Command::Run(options)) => {
-            let summary = run(&options, connector, reporter(options.urls.len()));
+            let summary = run(&options, connector(&options), reporter(options.urls.len()));
             cli::exit_code(summary.failures)
         }
     }

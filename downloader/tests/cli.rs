@@ -41,7 +41,8 @@ fn run(args: &[String]) -> Outcome {
         let (out, err) = (out.clone(), err.clone());
         main_with(
             args.iter().cloned(),
-            StdConnector::new(Duration::from_millis(500)),
+            // Half a second, not `-t`'s whole seconds: the stalls end sooner.
+            |_| StdConnector::new(Duration::from_millis(500)),
             &mut help_out,
             &mut usage_err,
             move |urls| Reporter::new(Box::new(out), Box::new(err), urls, false),
@@ -286,6 +287,39 @@ fn usage_errors_exit_with_2() {
         );
         assert_eq!(outcome.stdout, "");
     }
+}
+
+#[test]
+fn the_connector_gets_the_timeout() {
+    let dir = TempDir::new("cli-timeout");
+    let mut seen = None;
+    let args = [
+        "-t".to_owned(),
+        "7".to_owned(),
+        "-o".to_owned(),
+        dir.path().display().to_string(),
+        format!("http://127.0.0.1:{}/", refused_port()),
+    ];
+    let code = main_with(
+        args,
+        |options| {
+            seen = Some(options.timeout);
+            StdConnector::new(options.timeout)
+        },
+        &mut std::io::sink(),
+        &mut std::io::sink(),
+        |urls| {
+            Reporter::new(
+                Box::new(std::io::sink()),
+                Box::new(std::io::sink()),
+                urls,
+                false,
+            )
+        },
+    );
+    assert_eq!(code, 1);
+    assert_eq!(seen, Some(Duration::from_secs(7)));
+    assert!(dir.names().is_empty());
 }
 
 #[test]

@@ -180,7 +180,7 @@ fn the_program_with_cacert() {
         let (out, err) = (out.clone(), err.clone());
         main_with(
             args,
-            StdConnector::new(Duration::from_secs(5)),
+            |options| StdConnector::new(options.timeout),
             &mut std::io::sink(),
             &mut std::io::sink(),
             move |n| Reporter::new(Box::new(out), Box::new(err), n, false),
