@@ -337,3 +337,6 @@ pub fn redirect_target(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod hostile_tests;
