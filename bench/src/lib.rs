@@ -18,6 +18,7 @@
 pub mod create;
 pub mod delegate;
 pub mod fib;
+pub mod sched;
 pub mod send;
 pub mod stream;
 pub mod tree;
