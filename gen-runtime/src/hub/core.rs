@@ -18,7 +18,7 @@
 //! task's poll, a destructor, a link) never runs while it is borrowed: what has to be dropped is
 //! taken out first.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -28,6 +28,7 @@ use std::time::Instant;
 
 use super::gen_task::Value;
 use super::handle::TaskError;
+use super::reactor::Reactor;
 use super::task::{RawTask, TaskKey};
 use super::timer::{TimerId, Timers};
 use super::waker::Remote;
@@ -306,6 +307,8 @@ pub(crate) struct Inner {
     pub(crate) started: Instant,
     /// Set while `run_until` is on the stack, to refuse running the hub from one of its tasks.
     pub(crate) running: Cell<bool>,
+    /// The I/O poller and its sources, made when a task first waits on a socket.
+    pub(crate) reactor: OnceCell<Reactor>,
 }
 
 impl Inner {
@@ -316,6 +319,7 @@ impl Inner {
             virtual_clock,
             started: Instant::now(),
             running: Cell::new(false),
+            reactor: OnceCell::new(),
         })
     }
 

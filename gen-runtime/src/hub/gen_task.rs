@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::core::Inner;
 use super::handle::{Join, TaskRef};
+use super::reactor::{Direction, IoObject, WaitReady};
 use super::run;
 use super::switch::Switch;
 use super::time::{Sleep, nanos};
@@ -56,6 +57,7 @@ pub(crate) enum OpKind {
     Join(TaskRef),
     Wait(Rc<dyn Condition>),
     Switch(TaskRef, Value),
+    Io(Rc<dyn IoObject>, Direction),
 }
 
 impl Op {
@@ -84,6 +86,8 @@ impl fmt::Debug for Op {
             OpKind::Join(task) => format!("join({task})"),
             OpKind::Wait(_) => "wait(..)".to_owned(),
             OpKind::Switch(task, _) => format!("switch({task}, ..)"),
+            OpKind::Io(_, Direction::Read) => "readable(..)".to_owned(),
+            OpKind::Io(_, Direction::Write) => "writable(..)".to_owned(),
         };
         match self.timeout {
             Some(timeout) => write!(f, "Op({kind}, timeout {timeout:?})"),
@@ -182,6 +186,7 @@ enum What {
     Join(Join),
     Wait(CondWait),
     Switch(Switch),
+    Io(WaitReady<Rc<dyn IoObject>>),
 }
 
 impl Waiting {
@@ -195,6 +200,7 @@ impl Waiting {
             OpKind::Join(task) => What::Join(task.join()),
             OpKind::Wait(condition) => What::Wait(CondWait::new(condition)),
             OpKind::Switch(target, value) => What::Switch(super::switch::switch(&target, value)),
+            OpKind::Io(source, direction) => What::Io(WaitReady::new(source, direction)),
         };
         Waiting {
             what,
@@ -216,6 +222,12 @@ impl Waiting {
             What::Join(join) => Pin::new(join).poll(cx).map(|()| Reply::Ready),
             What::Wait(wait) => Pin::new(wait).poll(cx).map(|()| Reply::Ready),
             What::Switch(switch) => Pin::new(switch).poll(cx).map(Reply::Switched),
+            What::Io(ready) => Pin::new(ready).poll(cx).map(|ready| match ready {
+                Ok(()) => Reply::Ready,
+                Err(error) => {
+                    panic!("corogen hub: a generator task cannot wait on a socket: {error}")
+                }
+            }),
         };
         if done.is_ready() {
             return done;

@@ -9,8 +9,9 @@
 //!    round-robin among runnable tasks, and timers are never starved.
 //!
 //! With nothing runnable, the hub [parks](Inner::park) until the next timer: a virtual clock
-//! jumps there at once; a real one sleeps the thread (a wake from another thread unparks it).
-//! `park` is the seam an I/O reactor replaces: block in the poller until the deadline.
+//! jumps there at once; a real one sleeps the thread (a wake from another thread unparks it),
+//! or, once a task has waited on a socket, blocks in the I/O poller until the next timer (see
+//! [`reactor`](super::reactor)); a wake from another thread interrupts that wait.
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -20,6 +21,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use super::core::{Callback, Exit, Inner, State};
+use super::reactor::Reactor;
 use super::task::TaskKey;
 use super::waker;
 
@@ -186,20 +188,28 @@ impl Inner {
 
     /// Waits for something to do. Returns why the run must stop, if it must.
     ///
-    /// The seam for I/O: a reactor blocks here until a descriptor is ready or the deadline.
+    /// With a reactor, the wait is in the I/O poller: until a socket is ready, a remote wake,
+    /// or the next timer.
     fn park(&self, deadline: Option<u64>) -> Option<RunEnd> {
         let mut core = self.core.borrow_mut();
         if !core.run_queue.is_empty() || !core.callbacks.is_empty() || self.remote.pending() {
+            if let Some(reactor) = self.reactor.get() {
+                let queued = core.run_queue.len();
+                drop(core);
+                reactor.poll_busy(self, queued);
+            }
             return None;
         }
         if !self.virtual_clock {
             core.now = self.clock_now();
         }
-        // Blocking jobs will wake their tasks; a foreign future holding a waker may.
+        // Blocking jobs will wake their tasks; a foreign future holding a waker may; a socket
+        // may become ready.
         let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
         let wakers = self.remote.wakers.load(Ordering::Acquire) > 0;
+        let io = self.reactor.get().is_some_and(Reactor::has_waiters);
         let timer = core.timers.next_deadline();
-        if timer.is_none() && !jobs && !wakers {
+        if timer.is_none() && !jobs && !wakers && !io {
             if core.idle_waiters.is_empty() {
                 return Some(RunEnd::Idle);
             }
@@ -246,11 +256,11 @@ impl Inner {
         };
         let now = core.now;
         drop(core);
-        match until {
-            Some(until) => {
-                std::thread::park_timeout(Duration::from_nanos(until.saturating_sub(now)));
-            }
-            None => std::thread::park(),
+        let timeout = until.map(|until| Duration::from_nanos(until.saturating_sub(now)));
+        match (self.reactor.get(), timeout) {
+            (Some(reactor), timeout) => reactor.park(self, timeout),
+            (None, Some(timeout)) => std::thread::park_timeout(timeout),
+            (None, None) => std::thread::park(),
         }
         None
     }

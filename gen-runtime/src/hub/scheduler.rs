@@ -34,7 +34,7 @@ use super::time::nanos;
 /// assert_eq!(hub.now(), Duration::from_secs(60)); // and no time passed
 /// ```
 pub struct Hub {
-    inner: Rc<Inner>,
+    pub(crate) inner: Rc<Inner>,
 }
 
 impl Hub {

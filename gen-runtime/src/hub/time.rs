@@ -137,6 +137,14 @@ impl fmt::Display for Elapsed {
 
 impl std::error::Error for Elapsed {}
 
+/// An [`io::ErrorKind::TimedOut`](std::io::ErrorKind::TimedOut) error, so that `?` works on
+/// `with_timeout(d, socket.read(buf)).await??`.
+impl From<Elapsed> for std::io::Error {
+    fn from(elapsed: Elapsed) -> Self {
+        std::io::Error::new(std::io::ErrorKind::TimedOut, elapsed)
+    }
+}
+
 /// A deadline that can cut futures short: gevent's `Timeout`.
 ///
 /// It is armed from the moment it is made; [`run`](Timeout::run) races a future against it.

@@ -12,19 +12,22 @@
 //!   allocation, paid only by futures that keep a waker.
 
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, RawWaker, RawWakerVTable, Wake, Waker};
 use std::thread::Thread;
 
 use super::task::TaskKey;
 
 /// The part of a hub other threads may touch: keys of tasks woken through wakers, and the
-/// hub's thread, to unpark it.
+/// hub's thread, to unpark it — or its poller, to interrupt its wait, once it has one.
 pub(crate) struct Remote {
     woken: Mutex<Vec<TaskKey>>,
     notified: AtomicBool,
     thread: Thread,
+    /// The hub's I/O poller, set (once, by the hub's thread) when its reactor is made; from
+    /// then on the hub parks in the poller instead of parking the thread.
+    poller: OnceLock<Arc<polling::Poller>>,
     /// Blocking-pool jobs started by this hub's tasks and not finished yet: while there are
     /// some, the hub is not idle and a virtual clock does not jump ahead.
     pub(crate) blocking: AtomicUsize,
@@ -40,6 +43,7 @@ impl Remote {
             woken: Mutex::new(Vec::new()),
             notified: AtomicBool::new(false),
             thread: std::thread::current(),
+            poller: OnceLock::new(),
             blocking: AtomicUsize::new(0),
             wakers: AtomicUsize::new(0),
         })
@@ -52,15 +56,33 @@ impl Remote {
             .unwrap_or_else(PoisonError::into_inner)
             .push(key);
         if !self.notified.swap(true, Ordering::AcqRel) {
-            self.thread.unpark();
+            self.unpark();
         }
     }
 
     /// Unparks the hub's thread without waking a task (a blocking job finished).
     pub(crate) fn notify(&self) {
         if !self.notified.swap(true, Ordering::AcqRel) {
-            self.thread.unpark();
+            self.unpark();
         }
+    }
+
+    /// Gets the hub out of its wait: the poller's if it has one, else the thread's park.
+    fn unpark(&self) {
+        // Pairs with the fence in `Reactor::park`: either this load sees the poller, or the
+        // hub sees `notified` set before it blocks in the poller.
+        fence(Ordering::SeqCst);
+        match self.poller.get() {
+            // A failed notification leaves nothing to do: the poller is broken and the hub
+            // will say so at its next wait.
+            Some(poller) => drop(poller.notify()),
+            None => self.thread.unpark(),
+        }
+    }
+
+    /// Hands the hub's poller to the other threads (once; later calls do nothing).
+    pub(crate) fn set_poller(&self, poller: Arc<polling::Poller>) {
+        drop(self.poller.set(poller));
     }
 
     /// Whether a wake is waiting to be taken.
