@@ -150,7 +150,7 @@ fn already_finished(name: &str) -> ! {
 /// Picks how `yield_from!` delegates, by method resolution on the argument's type (the tag
 /// technique of `anyhow!`): `(&value).__corogen_kind()` finds [`GenKind`] for a `Gen` (or
 /// `&mut Gen`) and otherwise falls back to [`IterKind`], whatever the type; the tag's `delegate`
-/// then takes the value. A value that is neither fails the bound of [`IterTag::delegate`], whose
+/// then takes the value. A value that is neither fails the bound of `IterTag::delegate`, whose
 /// message says what `yield_from!` accepts.
 pub trait GenKind {
     /// The tag for generators.
