@@ -50,6 +50,15 @@
 //! allows, and a run is reproducible to the event (timers due at the same time fire in the order
 //! they were set; runnable tasks run in the order they became runnable).
 //!
+//! # I/O
+//!
+//! Sockets ([`net`]) are cooperative, as with gevent's monkey-patched `socket`: a task waiting
+//! for the network lets the others run. Once a task has waited on a socket, a hub with nothing
+//! runnable blocks in its I/O poller (epoll, kqueue…) until a socket is ready or its next timer
+//! is due, so sleeps and I/O share one timer heap; a hub without sockets never touches a
+//! poller. I/O needs the real clock: on a virtual hub the sockets' waiting methods fail with a
+//! clear `Unsupported` error, while its timers work as always.
+//!
 //! # gevent's vocabulary
 //!
 //! | gevent / greenlet | here |
@@ -71,6 +80,11 @@
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] |
 //! | `greenlet.switch(value)`, `parent` | [`switch`], [`op::switch`]; the parent is the task that made the greenlet |
 //! | `get_hub().threadpool.apply(f)` | [`spawn_blocking`] |
+//! | `socket.create_connection(addr, timeout)` | [`net::TcpStream::connect`], [`net::TcpStream::connect_timeout`] |
+//! | `sock.recv`, `sock.sendall`, `sock.settimeout` | [`net::TcpStream::read`], [`net::TcpStream::write_all`], [`net::TcpStream::set_read_timeout`] |
+//! | `StreamServer(addr, handle)` | a [`net::TcpListener::accept`] loop spawning a task per connection |
+//! | `socket.getaddrinfo` (on the threadpool) | [`net::lookup_host`] |
+//! | `wait_read(fd)`, `wait_write(fd)` | [`op::readable`], [`op::writable`] (and `readable()`/`writable()`) |
 //!
 //! # Tasks end three ways
 //!
