@@ -73,10 +73,12 @@
 //! Method resolution on `&sub` picks the delegate: a `Gen` (by value or `&mut`) is
 //! resumed as a generator and `Finish` takes its return value; anything else `IntoIterator` is
 //! iterated and gives `()`. The delegate future does not loop over the sub-generator. Its first
-//! poll leaves a request (a pointer to `__sub`) in the slot and returns `Pending`; the `Gen` that
-//! polled the body then resumes `__sub` itself, and when `__sub` delegates in turn, the request
-//! travels up to the outermost `Gen`, which keeps them all on one stack. Each resume goes straight
-//! to the innermost delegate, so items cost the same at any depth. When a delegate completes it is
+//! poll leaves a request (a pointer to `__sub` and the resume function of its type) in the slot
+//! and returns `Pending`; the `Gen` that polled the body then resumes `__sub` itself, and when
+//! `__sub` delegates in turn, the request travels up to the outermost `Gen`, which keeps them all
+//! on one stack. Each resume goes straight to the innermost delegate, whose body is polled with
+//! the outermost resume's own slot (its marker switched to that body's), so items cost the same at
+//! any depth. When a delegate completes it is
 //! popped and its parent is polled again: the delegate future completes, and `Finish` reads the
 //! result from `__sub`. A thrown error is a resume value like any other, so it reaches the
 //! innermost generator first; closing or dropping the outer generator first clears the stack,

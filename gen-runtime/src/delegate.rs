@@ -2,46 +2,64 @@
 //! keeps a stack of the generators it is delegating to and resumes the innermost one directly.
 //!
 //! `yield_from!(sub)` in a body moves `sub` into a local of the body and awaits a
-//! [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] (a pointer to
-//! that local) in the slot and returns `Pending`. The `Gen` that polled the body sees the request
-//! instead of a yielded value: if it is the outermost generator it pushes the pointer on its
-//! stack and resumes it; if it is itself a delegate, it hands the request up to the outermost one.
-//! From then on every resume goes straight to the top of the stack, whatever the depth. When the
-//! top completes it is popped, and its parent (suspended at the `DelegateFuture`) is resumed: the
-//! future completes and `yield_from!` reads the sub-generator's return value from the local.
+//! [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the slot
+//! (a pointer to that local and the resume function monomorphised for its type), puts the value
+//! that starts the delegate (`R::next_arg()`) in the slot's argument, and returns `Pending`. The
+//! `Gen` that polled the body sees the request instead of a yielded value: if it is the outermost
+//! generator it pushes the request on its stack and resumes it; if it is itself a delegate, it
+//! hands the request up to the outermost one. From then on every resume goes straight to the top
+//! of the stack, whatever the depth: one indirect call to the delegate's resume function, which
+//! polls the delegate's body with the outermost resume's own slot (its marker set to the
+//! delegate's first, see [`Slot`]). When the top completes it is popped, and its parent (suspended
+//! at the `DelegateFuture`) is polled: the future completes without reading the slot's argument,
+//! and `yield_from!` reads the sub-generator's return value from the local.
 //!
 //! Why the pointers stay valid: the local lives in the parent's body state, which is pinned in the
 //! parent's `Box` and is not touched while the parent is suspended at that await. A parent is
 //! resumed only after its child was popped, and a body is dropped (by `drop` or `close`) only after
 //! the stack was cleared. A panic poisons the outermost generator, which then never reads its stack
-//! again.
+//! again. The resume function was chosen, by the type, when the request was made from a `&mut` to
+//! that very local, so the erased pointer is always read back as the type it was made from.
 
 use crate::body::Body;
 use crate::generator::Gen;
-use crate::protocol::NextArg;
-use crate::slot::Co;
+use crate::slot::{Co, Slot};
 use core::ptr::NonNull;
 
-/// What one resume of a delegate did.
-pub enum Step<Y, R> {
-    Yielded(Y),
+/// What one resume of a delegate (or of the outermost body) left in the slot.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Progress {
+    /// A value waits in the slot's `yielded`.
+    Yielded,
+    /// It reached a `yield_from!` of its own: a request waits in the slot's `delegate`, and the
+    /// slot's `arg` holds the value that starts the new delegate.
+    Delegated,
     /// It finished; its return value (if any) is kept in it for `yield_from!` to take.
     Completed,
-    /// It reached a `yield_from!` of its own: the outermost generator must push this request.
-    Delegated(DelegateRequest<Y, R>),
 }
 
-/// Something `yield_from!` can delegate to: a generator or an iterator.
+/// Something `yield_from!` can delegate to: a generator or an iterator. Only this crate
+/// implements it.
 pub trait Delegate<Y, R> {
-    /// Resumes the delegate with `arg`.
-    fn resume_delegate(&mut self, arg: R) -> Step<Y, R>;
+    /// Resumes the delegate once with the slot's `arg`, leaving what it did in the slot.
+    #[doc(hidden)]
+    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress;
+
+    /// The request that lets the outermost generator resume this delegate directly.
+    #[doc(hidden)]
+    fn __request(&mut self) -> DelegateRequest<Y, R>;
 }
 
-/// A pointer to a delegate living in a suspended parent's state, plus the value that resumes a
-/// generator when no value was sent to it (Python's `next()`, `R::next_arg`).
+/// How a request resumes its delegate: a function monomorphised for the delegate's type, called
+/// with the erased pointer to it.
+type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &mut Slot<Y, R>) -> Progress;
+
+/// A pointer to a delegate living in a suspended parent's state, with the function that resumes
+/// it (monomorphised for its type: one indirect call per resume, with the delegate's whole
+/// resume, body poll included, inlined behind it).
 pub struct DelegateRequest<Y, R> {
-    delegate: NonNull<dyn Delegate<Y, R>>,
-    pub(crate) filler: fn() -> R,
+    target: NonNull<()>,
+    resume: ResumeFn<Y, R>,
 }
 
 // SAFETY: a request points into the body of the generator that holds it (directly or through
@@ -52,47 +70,67 @@ unsafe impl<Y, R> Send for DelegateRequest<Y, R> {}
 // SAFETY: as above; `&DelegateRequest` gives no access to the delegate.
 unsafe impl<Y, R> Sync for DelegateRequest<Y, R> {}
 
+/// The `ResumeFn` of delegates of type `D`.
+///
+/// # Safety
+/// `target` points at a live `D` that nothing else accesses during the call.
+unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
+    target: NonNull<()>,
+    slot: &mut Slot<Y, R>,
+) -> Progress {
+    // SAFETY: per this function's contract.
+    unsafe { target.cast::<D>().as_mut() }.__resume(slot)
+}
+
 impl<Y, R> DelegateRequest<Y, R> {
-    /// # Safety
-    /// `delegate` must stay valid, and be accessed only through this request, until the request
-    /// is dropped: the caller is a `yield_from!` that keeps the delegate in a local of a pinned
-    /// body and stays suspended until the delegate has completed or the body is dropped (and a
-    /// body is dropped only after the stack holding the request was cleared).
-    pub(crate) unsafe fn new<'a>(delegate: &'a mut (dyn Delegate<Y, R> + 'a)) -> Self
-    where
-        R: NextArg,
-    {
-        let delegate: NonNull<dyn Delegate<Y, R> + 'a> = NonNull::from(delegate);
-        // SAFETY: only the lifetime bound of the trait object changes (same layout); the caller
-        // guarantees the pointer is not used after `'a` ends (see `# Safety`).
-        let delegate: NonNull<dyn Delegate<Y, R>> = unsafe { core::mem::transmute(delegate) };
+    /// A request for `delegate`. Making one is safe; resuming through it is not (see
+    /// [`resume`](Self::resume)).
+    #[inline(always)]
+    fn to<D: Delegate<Y, R>>(delegate: &mut D) -> Self {
         DelegateRequest {
-            delegate,
-            filler: R::next_arg,
+            target: NonNull::from(delegate).cast(),
+            resume: resume_erased::<D, Y, R>,
         }
     }
 
+    /// Resumes the delegate with the slot's `arg`.
+    ///
     /// # Safety
-    /// The request is on the stack of the generator being resumed, and everything above it has
-    /// been popped (its parent chain is suspended, see the module docs).
-    #[inline]
-    pub(crate) unsafe fn resume(&mut self, arg: R) -> Step<Y, R> {
-        // SAFETY: valid and unaliased per `new`'s contract and this function's.
-        unsafe { self.delegate.as_mut() }.resume_delegate(arg)
+    /// The delegate is still live and reached only through this request: the request is the top
+    /// of the stack of the generator being resumed, everything above it was popped, and its
+    /// parent chain is suspended at the `yield_from!`s that pushed the entries below (see the
+    /// module docs). A `yield_from!` makes a request only from a `&mut` to its own local, which
+    /// it does not touch again until the request is popped.
+    #[inline(always)]
+    pub(crate) unsafe fn resume(&self, slot: &mut Slot<Y, R>) -> Progress {
+        // SAFETY: `resume` was made for the type `target` points at (`to`), and the pointer is
+        // valid and unaliased per this function's contract.
+        unsafe { (self.resume)(self.target, slot) }
     }
 }
 
 impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
-    #[inline]
-    fn resume_delegate(&mut self, arg: B::Resume) -> Step<B::Yield, B::Resume> {
-        self.resume_as_delegate(arg)
+    #[inline(always)]
+    fn __resume(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
+        self.resume_in_slot(slot)
+    }
+
+    #[inline(always)]
+    fn __request(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
+        DelegateRequest::to(self)
     }
 }
 
 impl<Y, R, D: Delegate<Y, R> + ?Sized> Delegate<Y, R> for &mut D {
-    #[inline]
-    fn resume_delegate(&mut self, arg: R) -> Step<Y, R> {
-        (**self).resume_delegate(arg)
+    #[inline(always)]
+    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress {
+        (**self).__resume(slot)
+    }
+
+    /// Points at the delegate itself, not at this reference: one load less per resume.
+    #[inline(always)]
+    fn __request(&mut self) -> DelegateRequest<Y, R> {
+        (**self).__request()
     }
 }
 
@@ -101,12 +139,21 @@ impl<Y, R, D: Delegate<Y, R> + ?Sized> Delegate<Y, R> for &mut D {
 pub struct IterDelegate<I>(pub(crate) I);
 
 impl<I: Iterator, R> Delegate<I::Item, R> for IterDelegate<I> {
-    #[inline]
-    fn resume_delegate(&mut self, _arg: R) -> Step<I::Item, R> {
+    #[inline(always)]
+    fn __resume(&mut self, slot: &mut Slot<I::Item, R>) -> Progress {
+        slot.arg = None;
         match self.0.next() {
-            Some(item) => Step::Yielded(item),
-            None => Step::Completed,
+            Some(item) => {
+                slot.yielded = Some(item);
+                Progress::Yielded
+            }
+            None => Progress::Completed,
         }
+    }
+
+    #[inline(always)]
+    fn __request(&mut self) -> DelegateRequest<I::Item, R> {
+        DelegateRequest::to(self)
     }
 }
 
@@ -187,7 +234,7 @@ impl GenTag {
     {
         Checked {
             delegate: generator,
-            resume: G::resume_delegate,
+            request: G::__request,
             finish: G::finish,
         }
     }
@@ -209,7 +256,7 @@ impl IterTag {
     {
         Checked {
             delegate: IterDelegate(iterable.into_iter()),
-            resume: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::resume_delegate,
+            request: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::__request,
             finish: Finish::finish,
         }
     }
@@ -220,14 +267,23 @@ impl IterTag {
 /// once, at its argument, and not again where the delegate is used.
 pub struct Checked<D: Finish, Y, R> {
     delegate: D,
-    resume: fn(&mut D, R) -> Step<Y, R>,
+    request: fn(&mut D) -> DelegateRequest<Y, R>,
     finish: fn(D) -> D::Output,
 }
 
 impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
     #[inline(always)]
-    fn resume_delegate(&mut self, arg: R) -> Step<Y, R> {
-        (self.resume)(&mut self.delegate, arg)
+    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress {
+        let request = (self.request)(&mut self.delegate);
+        // SAFETY: the request points at `self.delegate`, borrowed mutably for this call, and is
+        // dropped at its end.
+        unsafe { request.resume(slot) }
+    }
+
+    /// Points at the checked delegate inside, with its own resume function.
+    #[inline(always)]
+    fn __request(&mut self) -> DelegateRequest<Y, R> {
+        (self.request)(&mut self.delegate)
     }
 }
 

@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::task::Poll;
 
 use crate::body::Body;
-use crate::delegate::{DelegateRequest, Step};
+use crate::delegate::{DelegateRequest, Progress};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 
@@ -49,11 +49,10 @@ enum Status {
     Closed,
 }
 
-/// What one poll of the body did.
-pub(crate) enum BodyStep<Y, R, Ret> {
+/// What one poll of a plain body (one without `yield_from!`) did.
+pub(crate) enum BodyStep<Y, Ret> {
     Yielded(Y),
     Complete(Ret),
-    Delegate(DelegateRequest<Y, R>),
 }
 
 /// A generator: what a `#[generator]` function or a `gen_!` expression returns.
@@ -153,14 +152,12 @@ impl<B: Body> Gen<B> {
                 self.status = Status::Completed;
                 GeneratorState::Complete(value)
             }
-            // Only bodies with a `yield_from!` make requests (`B::DELEGATES`).
-            BodyStep::Delegate(_) => awaited_pending_future(),
         }
     }
 
     /// Polls the body once. The status must be `Running`; it stays so if the poll unwinds.
     #[inline(always)]
-    fn poll_body(&mut self, arg: B::Resume) -> BodyStep<B::Yield, B::Resume, B::Return> {
+    fn poll_body(&mut self, arg: B::Resume) -> BodyStep<B::Yield, B::Return> {
         let Some(body) = self.body.as_mut() else {
             unreachable!("a generator without a body is never polled")
         };
@@ -168,75 +165,124 @@ impl<B: Body> Gen<B> {
     }
 
     /// The trampoline: resumes the innermost delegate (or, with an empty stack, the body) until
-    /// something yields or the body ends.
-    fn resume_stack(&mut self, mut arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+    /// something yields or the body ends. Inlined into `resume` for the common case, an item
+    /// yielded by the top of the stack: one indirect call to the delegate's own resume, which
+    /// polls its body with this slot.
+    #[inline(always)]
+    fn resume_stack(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+        let mut slot = Slot::new(B::__marker(), arg);
+        let progress = match self.stack.last() {
+            // SAFETY: the request is the top of this generator's stack: everything above it was
+            // popped, and its parent chain is suspended at the `yield_from!`s that pushed the
+            // entries below (see `delegate.rs`).
+            Some(top) => unsafe { top.resume(&mut slot) },
+            None => return self.run_stack(slot, None),
+        };
+        if progress == Progress::Yielded {
+            if let Some(value) = slot.take_yielded() {
+                self.status = Status::Suspended;
+                return GeneratorState::Yielded(value);
+            }
+        }
+        self.run_stack(slot, Some(progress))
+    }
+
+    /// The rest of the trampoline: `progress` is what the last poll did (`None`: nothing was
+    /// polled yet). Pushes and pops delegates until one yields or the body ends.
+    #[inline(never)]
+    fn run_stack(
+        &mut self,
+        mut slot: Slot<B::Yield, B::Resume>,
+        mut progress: Option<Progress>,
+    ) -> GeneratorState<B::Yield, B::Return> {
         loop {
-            let step = match self.stack.last_mut() {
-                // SAFETY: the request is the top of this generator's stack: everything above it
-                // was popped, and its parent chain is suspended at the `yield_from!`s that pushed
-                // the entries below (see `delegate.rs`).
-                Some(top) => unsafe { top.resume(arg) },
-                None => match self.poll_body(arg) {
-                    BodyStep::Yielded(value) => Step::Yielded(value),
-                    BodyStep::Complete(value) => {
-                        self.status = Status::Completed;
-                        return GeneratorState::Complete(value);
+            let step = match progress.take() {
+                Some(step) => step,
+                None => match self.stack.last() {
+                    // SAFETY: as in `resume_stack`.
+                    Some(top) => unsafe { top.resume(&mut slot) },
+                    None => {
+                        let Some(body) = self.body.as_mut() else {
+                            unreachable!("a generator without a body is never polled")
+                        };
+                        match poll_in_slot(body.as_mut(), &mut slot) {
+                            Ok(step) => step,
+                            Err(value) => {
+                                self.status = Status::Completed;
+                                return GeneratorState::Complete(value);
+                            }
+                        }
                     }
-                    BodyStep::Delegate(request) => Step::Delegated(request),
                 },
             };
             match step {
-                Step::Yielded(value) => {
+                Progress::Yielded => {
+                    let Some(value) = slot.take_yielded() else {
+                        unreachable!("a yield leaves its value in the slot")
+                    };
                     self.status = Status::Suspended;
                     return GeneratorState::Yielded(value);
                 }
-                Step::Completed => {
-                    // The parent of the finished delegate resumes without a sent value.
-                    let finished = self
-                        .stack
-                        .pop()
-                        .expect("a delegate completed, so the stack was not empty");
-                    arg = (finished.filler)();
+                // The parent of the finished delegate is resumed next; it is suspended at its
+                // `yield_from!`, which completes without reading the slot's argument.
+                Progress::Completed => {
+                    self.stack.pop();
                 }
-                Step::Delegated(request) => {
-                    arg = (request.filler)();
+                // The `yield_from!` also put the new delegate's first argument in the slot.
+                Progress::Delegated => {
+                    let Some(request) = slot.take_delegate() else {
+                        unreachable!("a delegation leaves its request in the slot")
+                    };
                     self.stack.push(request);
                 }
             }
         }
     }
 
-    /// One resume on behalf of a generator that delegates to this one: a `yield_from!` in this
-    /// body is handed up rather than pushed here, so that the outermost generator's stack holds
-    /// every level.
-    pub(crate) fn resume_as_delegate(&mut self, arg: B::Resume) -> Step<B::Yield, B::Resume> {
+    /// One resume on behalf of a generator that delegates to this one, with that generator's
+    /// slot: this body is polled with it, and a `yield_from!` in this body is handed up rather
+    /// than pushed here, so that the outermost generator's stack holds every level.
+    #[inline(always)]
+    pub(crate) fn resume_in_slot(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
         if !self.stack.is_empty() || !matches!(self.status, Status::Created | Status::Suspended) {
-            // Driven directly before (or already finished): run it as its own outermost.
-            return match self.status {
-                Status::Completed | Status::Closed => Step::Completed,
-                _ => match self.resume(arg) {
-                    GeneratorState::Yielded(value) => Step::Yielded(value),
-                    GeneratorState::Complete(value) => {
-                        self.returned = Some(value);
-                        Step::Completed
-                    }
-                },
-            };
+            return self.resume_in_slot_apart(slot);
         }
         self.status = Status::Running;
-        match self.poll_body(arg) {
-            BodyStep::Yielded(value) => {
+        let Some(body) = self.body.as_mut() else {
+            unreachable!("a suspended generator has its body")
+        };
+        match poll_in_slot(body.as_mut(), slot) {
+            Ok(progress) => {
                 self.status = Status::Suspended;
-                Step::Yielded(value)
+                progress
             }
-            BodyStep::Complete(value) => {
+            Err(value) => {
                 self.status = Status::Completed;
                 self.returned = Some(value);
-                Step::Completed
+                Progress::Completed
             }
-            BodyStep::Delegate(request) => {
-                self.status = Status::Suspended;
-                Step::Delegated(request)
+        }
+    }
+
+    /// `resume_in_slot` for a delegate that was driven directly before (and is delegating on
+    /// its own stack) or has already finished: it runs as its own outermost generator.
+    #[cold]
+    #[inline(never)]
+    fn resume_in_slot_apart(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
+        if matches!(self.status, Status::Completed | Status::Closed) {
+            return Progress::Completed;
+        }
+        let Some(arg) = slot.arg.take() else {
+            unreachable!("a delegate is resumed with an argument")
+        };
+        match self.resume(arg) {
+            GeneratorState::Yielded(value) => {
+                slot.yielded = Some(value);
+                Progress::Yielded
+            }
+            GeneratorState::Complete(value) => {
+                self.returned = Some(value);
+                Progress::Completed
             }
         }
     }
@@ -484,27 +530,38 @@ impl<B: Body> Drop for Gen<B> {
     }
 }
 
-/// Polls `body` once with a slot waker: what every resume of a plain generator comes down to.
+/// Polls `body` once with a slot waker: what every resume of a plain generator (one without
+/// `yield_from!`, so whose body never leaves a delegation request) comes down to.
 #[inline(always)]
 pub(crate) fn poll_body<B: Body>(
     body: Pin<&mut B>,
     arg: B::Resume,
-) -> BodyStep<B::Yield, B::Resume, B::Return> {
+) -> BodyStep<B::Yield, B::Return> {
     let mut slot = Slot::new(B::__marker(), arg);
     match slot.poll_with(|cx| body.__poll(cx)) {
         Poll::Ready(value) => BodyStep::Complete(value),
         Poll::Pending => match slot.take_yielded() {
             Some(value) => BodyStep::Yielded(value),
-            None => match if B::DELEGATES {
-                slot.take_delegate()
-            } else {
-                None
-            } {
-                Some(request) => BodyStep::Delegate(request),
-                // The caller's status stays `Running`: the body is stuck in a foreign future.
-                None => awaited_pending_future(),
-            },
+            // The caller's status stays `Running`: the body is stuck in a foreign future.
+            None => awaited_pending_future(),
         },
+    }
+}
+
+/// Polls `body` once with `slot` (whatever body it served before): what every resume of a
+/// delegating generator, and of each of its delegates, comes down to. `Err` is the body's end.
+#[inline(always)]
+fn poll_in_slot<B: Body>(
+    body: Pin<&mut B>,
+    slot: &mut Slot<B::Yield, B::Resume>,
+) -> Result<Progress, B::Return> {
+    slot.set_marker(B::__marker());
+    match slot.poll_with(|cx| body.__poll(cx)) {
+        Poll::Ready(value) => Err(value),
+        Poll::Pending if slot.yielded.is_some() => Ok(Progress::Yielded),
+        Poll::Pending if slot.delegate.is_some() => Ok(Progress::Delegated),
+        // The caller's status stays `Running`: the body is stuck in a foreign future.
+        Poll::Pending => awaited_pending_future(),
     }
 }
 

@@ -5,7 +5,7 @@ use core::iter::FusedIterator;
 use core::pin::Pin;
 
 use crate::body::Body;
-use crate::generator::{BodyStep, GenState, awaited_pending_future, poll_body};
+use crate::generator::{BodyStep, GenState, poll_body};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 
 /// A generator whose state lives inline, with no allocation: what `#[generator(local, …)]`
@@ -80,7 +80,6 @@ impl<B: Body> GenLocal<B> {
                 this.state = GenState::Completed;
                 GeneratorState::Complete(value)
             }
-            BodyStep::Delegate(_) => awaited_pending_future(),
         }
     }
 

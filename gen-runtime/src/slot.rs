@@ -35,13 +35,21 @@ struct SlotHeader {
 /// Invariant: at most one of the two directions is used per poll: the body either takes `arg`
 /// (a yield future finishing, or the first-argument binding) and/or stores one value in `yielded`
 /// before returning `Pending`.
+///
+/// While a generator delegates, the outermost `resume`'s one slot serves every body it polls in
+/// turn (its own and its delegates'): before each poll the header is set to the marker of the
+/// body about to be polled ([`Slot::set_marker`]), so each body's yields still find a slot of
+/// their own marker, and all of them share `Y` and `R`.
+///
+/// `pub` only because the hidden methods of [`Delegate`] name it; its fields are private.
+#[doc(hidden)]
 #[repr(C)]
-pub(crate) struct Slot<Y, R> {
+pub struct Slot<Y, R> {
     header: SlotHeader,
-    yielded: Option<Y>,
-    arg: Option<R>,
+    pub(crate) yielded: Option<Y>,
+    pub(crate) arg: Option<R>,
     /// Set instead of `yielded` when the body reached a `yield_from!`.
-    delegate: Option<DelegateRequest<Y, R>>,
+    pub(crate) delegate: Option<DelegateRequest<Y, R>>,
 }
 
 impl<Y, R> Slot<Y, R> {
@@ -53,6 +61,12 @@ impl<Y, R> Slot<Y, R> {
             arg: Some(arg),
             delegate: None,
         }
+    }
+
+    /// Makes the slot serve the body whose marker is `marker` (see the type's docs).
+    #[inline(always)]
+    pub(crate) fn set_marker(&mut self, marker: TypeId) {
+        self.header.marker = marker;
     }
 
     /// Calls `poll` with a context whose waker leads to this slot.
@@ -78,7 +92,7 @@ impl<Y, R> Slot<Y, R> {
         self.yielded.take()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take_delegate(&mut self) -> Option<DelegateRequest<Y, R>> {
         self.delegate.take()
     }
@@ -267,12 +281,15 @@ impl<'d, D: Delegate<Y, R> + 'd, Y, R: NextArg, M: 'static> core::future::Future
                 if slot.yielded.is_some() || slot.delegate.is_some() {
                     slot_full();
                 }
-                // SAFETY: `delegate` is the `yield_from!` local of the body being polled, which is
-                // pinned and stays suspended here until the request is popped (the next poll of
-                // this future) or the body is dropped, which happens only after the generator
-                // cleared its stack (see `delegate.rs`). The `&'d mut` borrow is consumed here, so
-                // the request is the only way to reach the delegate meanwhile.
-                slot.delegate = Some(unsafe { DelegateRequest::new(delegate) });
+                // The request points at `delegate`, the `yield_from!` local of the body being
+                // polled, which is pinned and stays suspended here until the request is popped
+                // (the next poll of this future) or the body is dropped, which happens only after
+                // the generator cleared its stack (see `delegate.rs`). The `&'d mut` borrow is
+                // consumed here, so the request is the only way to reach the delegate meanwhile.
+                slot.delegate = Some(delegate.__request());
+                // The delegate starts (or goes on) as Python's `next()` would resume it. What this
+                // resume carried was for this body, which did not take it: it is dropped.
+                slot.arg = Some(R::next_arg());
                 Poll::Pending
             }
             None => Poll::Ready(()),

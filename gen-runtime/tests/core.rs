@@ -257,3 +257,144 @@ fn local_generators_pin_in_place() {
     assert_eq!(g.return_value(), Some(&2));
     assert_eq!(drops.get(), 1);
 }
+
+// Delegation polls each delegate's body directly with the outermost resume's slot (its marker
+// switched per body): mixed delegates, a delegate driven before, panics, and threads.
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn echo_twice() -> u32 {
+    let a = yield_!(1).unwrap_or(0);
+    let b = yield_!(2).unwrap_or(0);
+    a + b
+}
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn mixed_inner() -> u32 {
+    yield_from!(0..0u32); // an empty delegate completes at once
+    let r = yield_from!(echo_twice());
+    yield_!(r);
+    r * 2
+}
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn mixed_outer() {
+    yield_from!(vec![10u32, 11]);
+    let r = yield_from!(mixed_inner());
+    yield_!(r);
+    yield_from!(Some(99u32));
+}
+
+#[test]
+fn one_slot_serves_generator_and_iterator_delegates_at_every_level() {
+    let mut g = mixed_outer();
+    assert_eq!(g.send(Some(7)), Ok(10));
+    assert_eq!(g.send(Some(7)), Ok(11));
+    assert_eq!(g.send(Some(7)), Ok(1));
+    assert_eq!(g.send(Some(3)), Ok(2));
+    assert_eq!(g.send(Some(4)), Ok(7));
+    assert_eq!(g.send(None), Ok(14));
+    assert_eq!(g.send(None), Ok(99));
+    assert_eq!(g.send(None), Err(StopIteration(())));
+}
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn borrowing_delegator<'a, B: corogen::Body<Yield = u32, Resume = Option<u32>, Return = u32>>(
+    sub: &'a mut corogen::Gen<B>,
+    plus: u32,
+) -> u32 {
+    let r = yield_from!(sub);
+    yield_!(r + plus);
+    r
+}
+
+#[test]
+fn delegating_to_a_generator_driven_before_and_to_one_mid_delegation() {
+    let mut sub = echo_twice();
+    assert_eq!(sub.send(None), Ok(1));
+    let mut outer = borrowing_delegator(&mut sub, 0);
+    // `sub` goes on from where it was, with `None` (the value that starts `outer` is dropped).
+    assert_eq!(outer.send(Some(5)), Ok(2));
+    assert_eq!(outer.send(Some(6)), Ok(6));
+    assert_eq!(outer.send(None), Err(StopIteration(6)));
+    drop(outer);
+    assert!(sub.is_finished());
+
+    // A delegate that is itself delegating on its own stack runs as its own outermost.
+    let mut inner = echo_twice();
+    let mut mid = borrowing_delegator(&mut inner, 100);
+    assert_eq!(mid.send(None), Ok(1));
+    let mut top = borrowing_delegator(&mut mid, 1000);
+    assert_eq!(top.send(None), Ok(2));
+    assert_eq!(top.send(Some(8)), Ok(108));
+    assert_eq!(top.send(None), Ok(1008));
+    assert_eq!(top.send(None), Err(StopIteration(8)));
+}
+
+#[test]
+fn a_panic_mid_delegation_poisons_the_outermost_and_drops_every_level() {
+    let drops = Rc::new(Cell::new(0));
+    let (outer_drops, mid_drops, inner_drops) = (drops.clone(), drops.clone(), drops.clone());
+    let mut g = gen_!({
+        let _outer = Count(outer_drops);
+        yield_from!(gen_!({
+            let _mid = Count(mid_drops);
+            yield_from!(gen_!({
+                let _inner = Count(inner_drops);
+                yield_!(1);
+                panic!("deep");
+            }));
+        }));
+    });
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+    assert_eq!(g.state(), corogen::GenState::Panicked);
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+    assert_eq!(drops.get(), 1, "the panicking body dropped its own locals");
+    drop(g);
+    assert_eq!(drops.get(), 3);
+    assert_eq!(Rc::strong_count(&drops), 1);
+}
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn two_levels<'a, B: corogen::Body<Yield = u32, Resume = Option<u32>, Return = u32>>(
+    sub: &'a mut corogen::Gen<B>,
+) -> u32 {
+    yield_from!(borrowing_delegator(sub, 0))
+}
+
+#[test]
+fn closing_mid_delegation_at_depth_then_reusing_a_borrowed_delegate() {
+    let mut sub = echo_twice();
+    let mut g = two_levels(&mut sub);
+    assert_eq!(g.send(None), Ok(1));
+    g.close();
+    drop(g);
+    // `sub` was left suspended at its first yield; it can still be driven to its end.
+    assert_eq!(sub.send(Some(1)), Ok(2));
+    assert_eq!(sub.send(Some(2)), Err(StopIteration(3)));
+}
+
+#[generator(yield = u64)]
+fn count_down(n: u64) -> u64 {
+    if n > 0 {
+        yield_!(n);
+        let below = yield_from!(count_down(n - 1));
+        return below + n;
+    }
+    0
+}
+
+#[test]
+fn a_delegating_generator_moves_to_another_thread_mid_delegation() {
+    let mut g = count_down(4);
+    assert_eq!(g.next(), Some(4));
+    assert_eq!(g.next(), Some(3));
+    let g = std::thread::spawn(move || {
+        let mut g = g;
+        assert_eq!(g.by_ref().collect::<Vec<_>>(), [2, 1]);
+        g
+    })
+    .join()
+    .unwrap();
+    assert_eq!(g.return_value(), Some(&10));
+}
