@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use super::core::Inner;
 use super::handle::{Join, TaskRef};
-use super::reactor::{Direction, IoObject, WaitReady};
+use super::net::source::{IoObject, WaitReady};
+use super::reactor::Direction;
 use super::run;
 use super::switch::Switch;
 use super::time::{Sleep, nanos};

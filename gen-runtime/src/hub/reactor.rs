@@ -28,24 +28,21 @@
 //!
 //! While tasks are runnable the hub does not block, but it still polls without waiting every
 //! few dozen task turns, so a busy hub does not starve its sockets.
+//!
+//! The socket side — registering on first wait, the readiness futures — is
+//! [`net::source`](super::net::source).
 
-use std::cell::{Cell, OnceCell, RefCell};
-use std::future::Future;
+use std::cell::{Cell, RefCell};
 use std::io;
-use std::ops::Deref;
-use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{Ordering, fence};
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Duration;
 
 use polling::{AsSource, Event, Events, PollMode, Poller};
 
 use super::core::Inner;
-use super::run;
 use super::task::TaskKey;
-use super::time::{Elapsed, Timeout};
 
 /// A direction of I/O a task waits for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -83,7 +80,7 @@ struct IoState {
     next_id: u64,
 }
 
-/// A registered source. Invariant: `in_use` iff an [`IoCell`] holds this slot's index.
+/// A registered source. Invariant: `in_use` iff a socket's registration holds this index.
 #[derive(Default)]
 struct IoSlot {
     in_use: bool,
@@ -136,6 +133,12 @@ impl Reactor {
             ticks: Cell::new(0),
         };
         Ok(hub.reactor.get_or_init(|| reactor))
+    }
+
+    /// Whether sources are registered edge-triggered (else oneshot).
+    #[cfg(test)]
+    pub(crate) fn edge_triggered(&self) -> bool {
+        self.edge
     }
 
     /// Whether a task waits on a source: then the hub is not idle.
@@ -217,7 +220,7 @@ impl Reactor {
     /// # Safety
     /// `source` must be deleted from the poller (with [`deregister`](Self::deregister))
     /// before it is closed.
-    unsafe fn register(&self, source: &impl AsSource) -> io::Result<usize> {
+    pub(crate) unsafe fn register(&self, source: &impl AsSource) -> io::Result<usize> {
         let mut state = self.state.borrow_mut();
         let index = match state.free.pop() {
             Some(index) => index,
@@ -244,7 +247,8 @@ impl Reactor {
         Ok(index)
     }
 
-    fn deregister(&self, index: usize, source: &impl AsSource) {
+    /// Deletes the source of slot `index` from the poller and frees the slot.
+    pub(crate) fn deregister(&self, index: usize, source: &impl AsSource) {
         // Failing to delete leaves nothing behind once the descriptor closes (epoll, kqueue
         // and event ports drop it with the descriptor), so the error is of no use.
         drop(self.poller.delete(source));
@@ -258,6 +262,67 @@ impl Reactor {
         *slot = IoSlot::default();
         state.waiting -= stale;
         state.free.push(index);
+    }
+
+    /// `Ready` if slot `index` is ready in `direction`; otherwise registers the task
+    /// `current()` as a waiter (its id kept in `waiter`, so a later poll finds it still
+    /// waiting) and returns `Pending`.
+    pub(crate) fn poll_ready(
+        &self,
+        index: usize,
+        direction: Direction,
+        waiter: &mut Option<u64>,
+        current: impl FnOnce() -> TaskKey,
+        source: &impl AsSource,
+    ) -> Poll<io::Result<()>> {
+        let mut state = self.state.borrow_mut();
+        let state = &mut *state;
+        let wait = &mut state.slots[index].directions[direction as usize];
+        if wait.ready {
+            if let Some(id) = waiter.take() {
+                if wait.remove(id) {
+                    state.waiting -= 1;
+                }
+            }
+            return Poll::Ready(Ok(()));
+        }
+        if let Some(id) = *waiter {
+            if wait.waiters.iter().any(|&(waiter, _)| waiter == id) {
+                return Poll::Pending;
+            }
+        }
+        // Not ready and not (or no longer) registered: wait.
+        state.next_id += 1;
+        let id = state.next_id;
+        wait.waiters.push((id, current()));
+        state.waiting += 1;
+        *waiter = Some(id);
+        if !self.edge {
+            if let Err(error) = self.arm(state, index, source) {
+                if state.slots[index].directions[direction as usize].remove(id) {
+                    state.waiting -= 1;
+                }
+                *waiter = None;
+                return Poll::Ready(Err(error));
+            }
+        }
+        Poll::Pending
+    }
+
+    /// An operation in `direction` would block: the slot is not ready that way any more.
+    pub(crate) fn clear_ready(&self, index: usize, direction: Direction) {
+        self.state.borrow_mut().slots[index].directions[direction as usize].ready = false;
+    }
+
+    /// The wait registered as `waiter` is given up.
+    pub(crate) fn abandon(&self, index: usize, direction: Direction, waiter: u64) {
+        // A wait dropped while the state is borrowed can only be dropped during a poll of the
+        // reactor, which drops nothing; be lenient all the same.
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            if state.slots[index].directions[direction as usize].remove(waiter) {
+                state.waiting -= 1;
+            }
+        }
     }
 
     /// Oneshot mode: enables interest in every direction that has waiters.
@@ -283,344 +348,4 @@ pub(crate) fn virtual_clock_error() -> io::Error {
         "corogen hub: sockets need a hub on the real clock (Hub::new): this hub's clock is \
          virtual (Hub::new_virtual), and a simulation cannot wait for the network",
     )
-}
-
-fn other_hub_error() -> io::Error {
-    io::Error::other(
-        "corogen hub: this socket waits on another hub; a socket belongs to the hub that \
-         first waited on it",
-    )
-}
-
-/// A socket's registration: its hub and its slot in that hub's reactor.
-struct Registration {
-    hub: Rc<Inner>,
-    index: usize,
-}
-
-/// A non-blocking socket and, once a task has waited on it, its registration with the hub's
-/// reactor. Dropping it deletes it from the poller before the socket closes.
-pub(crate) struct IoCell<T: AsSource> {
-    io: T,
-    registration: OnceCell<Registration>,
-}
-
-impl<T: AsSource> IoCell<T> {
-    /// Wraps a socket that is already in non-blocking mode.
-    pub(crate) fn new(io: T) -> Self {
-        IoCell {
-            io,
-            registration: OnceCell::new(),
-        }
-    }
-
-    pub(crate) fn get_ref(&self) -> &T {
-        &self.io
-    }
-
-    /// The registration, made with the running hub on first use.
-    fn registration(&self) -> io::Result<&Registration> {
-        let hub = run::current();
-        if let Some(registration) = self.registration.get() {
-            return if Rc::ptr_eq(&registration.hub, &hub) {
-                Ok(registration)
-            } else {
-                Err(other_hub_error())
-            };
-        }
-        let reactor = Reactor::of(&hub)?;
-        // SAFETY: the source is deleted from the poller in `Drop for IoCell`, which runs
-        // before the socket (a field) is dropped and closed; it is registered at most once,
-        // guarded by the `OnceCell`.
-        let index = unsafe { reactor.register(&self.io)? };
-        Ok(self
-            .registration
-            .get_or_init(|| Registration { hub, index }))
-    }
-
-    /// Runs a non-blocking operation once; a "would block" clears the direction's readiness.
-    pub(crate) fn try_io<R>(
-        &self,
-        direction: Direction,
-        op: impl FnOnce(&T) -> io::Result<R>,
-    ) -> io::Result<R> {
-        let result = op(&self.io);
-        if let Err(error) = &result {
-            if error.kind() == io::ErrorKind::WouldBlock {
-                self.clear_ready(direction);
-            }
-        }
-        result
-    }
-
-    fn clear_ready(&self, direction: Direction) {
-        if let Some(registration) = self.registration.get() {
-            if let Some(reactor) = registration.hub.reactor.get() {
-                reactor.state.borrow_mut().slots[registration.index].directions
-                    [direction as usize]
-                    .ready = false;
-            }
-        }
-    }
-
-    /// Runs `op` until it does not block, waiting for readiness in between.
-    pub(crate) async fn retry<R>(
-        &self,
-        direction: Direction,
-        mut op: impl FnMut(&T) -> io::Result<R>,
-    ) -> io::Result<R> {
-        // Waiting needs a real-clock hub: say so even when this call would not wait.
-        self.registration()?;
-        loop {
-            match self.try_io(direction, &mut op) {
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    self.ready(direction).await?;
-                }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                result => return result,
-            }
-        }
-    }
-
-    /// Waits until the socket is ready in `direction` (at once if it is known to be).
-    pub(crate) fn ready(&self, direction: Direction) -> WaitReady<&Self> {
-        WaitReady::new(self, direction)
-    }
-}
-
-impl<T: AsSource> Drop for IoCell<T> {
-    fn drop(&mut self) {
-        if let Some(registration) = self.registration.take() {
-            if let Some(reactor) = registration.hub.reactor.get() {
-                reactor.deregister(registration.index, &self.io);
-            }
-        }
-    }
-}
-
-/// What a readiness wait needs of a source, object-safe so an [`Op`](super::Op) can hold one.
-pub(crate) trait IoObject {
-    /// `Ready` when the source is ready in `direction`; otherwise registers the running task
-    /// as a waiter (in `waiter`) and returns `Pending`.
-    fn poll_ready(&self, direction: Direction, waiter: &mut Option<u64>) -> Poll<io::Result<()>>;
-    /// The wait registered as `waiter` is given up.
-    fn abandon(&self, direction: Direction, waiter: u64);
-}
-
-impl<T: AsSource> IoObject for IoCell<T> {
-    fn poll_ready(&self, direction: Direction, waiter: &mut Option<u64>) -> Poll<io::Result<()>> {
-        let registration = match self.registration() {
-            Ok(registration) => registration,
-            Err(error) => return Poll::Ready(Err(error)),
-        };
-        let hub = &registration.hub;
-        let reactor = hub
-            .reactor
-            .get()
-            .expect("a registered source's hub has a reactor");
-        let mut state = reactor.state.borrow_mut();
-        let state = &mut *state;
-        let wait = &mut state.slots[registration.index].directions[direction as usize];
-        if wait.ready {
-            if let Some(id) = waiter.take() {
-                if wait.remove(id) {
-                    state.waiting -= 1;
-                }
-            }
-            return Poll::Ready(Ok(()));
-        }
-        if let Some(id) = *waiter {
-            if wait.waiters.iter().any(|&(waiter, _)| waiter == id) {
-                return Poll::Pending;
-            }
-        }
-        // Not ready and not (or no longer) registered: wait.
-        let task = hub.core.borrow().current();
-        state.next_id += 1;
-        let id = state.next_id;
-        wait.waiters.push((id, task));
-        state.waiting += 1;
-        *waiter = Some(id);
-        if !reactor.edge {
-            if let Err(error) = reactor.arm(state, registration.index, &self.io) {
-                let wait = &mut state.slots[registration.index].directions[direction as usize];
-                if wait.remove(id) {
-                    state.waiting -= 1;
-                }
-                *waiter = None;
-                return Poll::Ready(Err(error));
-            }
-        }
-        Poll::Pending
-    }
-
-    fn abandon(&self, direction: Direction, waiter: u64) {
-        let Some(registration) = self.registration.get() else {
-            return;
-        };
-        let Some(reactor) = registration.hub.reactor.get() else {
-            return;
-        };
-        if let Ok(mut state) = reactor.state.try_borrow_mut() {
-            if state.slots[registration.index].directions[direction as usize].remove(waiter) {
-                state.waiting -= 1;
-            }
-        }
-    }
-}
-
-/// The future that waits for a source's readiness in one direction; `P` is `&IoCell` (the
-/// async methods) or `Rc<dyn IoObject>` (an [`Op`](super::Op)).
-pub(crate) struct WaitReady<P: Deref<Target: IoObject>> {
-    source: P,
-    direction: Direction,
-    waiter: Option<u64>,
-}
-
-impl<P: Deref<Target: IoObject>> WaitReady<P> {
-    pub(crate) fn new(source: P, direction: Direction) -> Self {
-        WaitReady {
-            source,
-            direction,
-            waiter: None,
-        }
-    }
-}
-
-impl<P: Deref<Target: IoObject> + Unpin> Future for WaitReady<P> {
-    type Output = io::Result<()>;
-
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.source.poll_ready(this.direction, &mut this.waiter)
-    }
-}
-
-impl<P: Deref<Target: IoObject>> Drop for WaitReady<P> {
-    fn drop(&mut self) {
-        if let Some(waiter) = self.waiter.take() {
-            self.source.abandon(self.direction, waiter);
-        }
-    }
-}
-
-/// Runs `future` (an I/O operation named `what`) for at most `timeout`, if there is one; a
-/// timeout becomes an [`io::ErrorKind::TimedOut`] error.
-pub(crate) async fn deadline<R>(
-    timeout: Option<Duration>,
-    what: &str,
-    future: impl Future<Output = io::Result<R>>,
-) -> io::Result<R> {
-    match timeout {
-        None => future.await,
-        Some(timeout) => match Timeout::start(timeout).run(future).await {
-            Ok(result) => result,
-            Err(Elapsed) => Err(timed_out(what, timeout)),
-        },
-    }
-}
-
-/// The error of an operation cut short by its timeout.
-pub(crate) fn timed_out(what: &str, timeout: Duration) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::TimedOut,
-        format!("{what} timed out after {timeout:?}"),
-    )
-}
-
-/// Socket tests that need the crate's internals: the oneshot fallback (forced; this platform
-/// has edge-triggered polling) and a connect that hangs (socket2's backlog control). Miri
-/// cannot run sockets.
-#[cfg(test)]
-#[cfg_attr(miri, allow(unused_imports))]
-mod tests {
-    use std::io;
-    use std::net::{Shutdown, SocketAddr};
-    use std::rc::Rc;
-    use std::time::Duration;
-
-    use super::FORCE_ONESHOT;
-    use crate::hub::net::{TcpListener, TcpStream};
-    use crate::hub::{self, Hub};
-
-    #[test]
-    #[cfg_attr(miri, ignore = "Miri cannot run sockets")]
-    fn oneshot_mode_echoes_in_both_directions() {
-        FORCE_ONESHOT.with(|force| force.set(true));
-        let hub = Hub::new();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        hub.spawn(async move {
-            let (conn, _) = listener.accept().await.unwrap();
-            let mut buf = vec![0; 65536];
-            loop {
-                match conn.read(&mut buf).await.unwrap() {
-                    0 => break,
-                    n => conn.write_all(&buf[..n]).await.unwrap(),
-                }
-            }
-        });
-        let payload: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
-        let expected = payload.clone();
-        let echoed = hub.block_on(async move {
-            let conn = Rc::new(TcpStream::connect(addr).await.unwrap());
-            let reader = Rc::clone(&conn);
-            let reading = hub::spawn(async move {
-                let mut echoed = Vec::new();
-                reader.read_to_end(&mut echoed).await.unwrap();
-                echoed
-            });
-            conn.write_all(&payload).await.unwrap();
-            conn.shutdown(Shutdown::Write).unwrap();
-            reading.get().await.unwrap()
-        });
-        FORCE_ONESHOT.with(|force| force.set(false));
-        assert!(!hub.inner.reactor.get().unwrap().edge);
-        assert!(echoed == expected, "the echo differs");
-    }
-
-    #[test]
-    #[cfg_attr(miri, ignore = "Miri cannot run sockets")]
-    fn connect_timeout_gives_up_on_a_listener_that_never_answers() {
-        // A listener with a backlog of one whose queue is full: the kernel drops further SYNs,
-        // so the next connect hangs until its timeout.
-        let Some((_listener, addr, _held)) = listener_with_full_backlog() else {
-            return; // this kernel answers anyway: nothing to test here
-        };
-        let hub = Hub::new();
-        let started = std::time::Instant::now();
-        let error = hub.block_on(async move {
-            TcpStream::connect_timeout(addr, Duration::from_millis(100))
-                .await
-                .unwrap_err()
-        });
-        assert_eq!(error.kind(), io::ErrorKind::TimedOut, "{error}");
-        assert!(
-            error
-                .to_string()
-                .contains(&format!("connect to {addr} timed out after 100ms")),
-            "{error}"
-        );
-        assert!(started.elapsed() < Duration::from_secs(2));
-    }
-
-    /// A listener whose accept queue is full, if the kernel lets one be made.
-    fn listener_with_full_backlog()
-    -> Option<(std::net::TcpListener, SocketAddr, Vec<std::net::TcpStream>)> {
-        use socket2::{Domain, Socket, Type};
-        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).ok()?;
-        let any: SocketAddr = "127.0.0.1:0".parse().ok()?;
-        socket.bind(&any.into()).ok()?;
-        socket.listen(0).ok()?;
-        let listener: std::net::TcpListener = socket.into();
-        let addr = listener.local_addr().ok()?;
-        let mut held = Vec::new();
-        for _ in 0..8 {
-            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-                Ok(stream) => held.push(stream),
-                Err(_) => return Some((listener, addr, held)),
-            }
-        }
-        None
-    }
 }

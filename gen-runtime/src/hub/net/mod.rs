@@ -67,10 +67,13 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::blocking::spawn_blocking;
-use super::reactor::IoObject;
-
+pub(crate) mod source;
 mod tcp;
+#[cfg(test)]
+mod tests;
 mod udp;
+
+use source::IoObject;
 
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;

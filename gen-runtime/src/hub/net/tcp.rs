@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
+use super::source::{IoCell, deadline, timed_out};
 use super::{IoHandle, IoSource, Target, Timeouts, ToSocketAddrs, context, resolve};
-use crate::hub::reactor::{Direction, IoCell, deadline, timed_out, virtual_clock_error};
+use crate::hub::reactor::{Direction, virtual_clock_error};
 use crate::hub::run;
 use crate::hub::time::{Elapsed, Timeout};
 

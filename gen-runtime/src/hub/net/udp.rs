@@ -6,8 +6,9 @@ use std::net::{self, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
+use super::source::{IoCell, deadline};
 use super::{IoHandle, IoSource, Timeouts, ToSocketAddrs, context, resolve};
-use crate::hub::reactor::{Direction, IoCell, deadline};
+use crate::hub::reactor::Direction;
 
 /// A cooperative UDP socket: its waiting methods let the hub run other tasks.
 ///
