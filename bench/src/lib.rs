@@ -1,5 +1,6 @@
 //! Workloads shared by the criterion benches (`benches/generators.rs`), the table binary
-//! (`src/bin/table.rs`) and its callgrind mode.
+//! (`src/bin/table.rs`) and its callgrind mode. The scheduler workloads (S1–S5 against tokio and
+//! smol) are in [`sched`], for `src/bin/sched_table.rs`.
 //!
 //! Every workload exists in a hand-written version (the baseline, always the first
 //! implementation), a corogen version and the same work written with each peer crate that can

@@ -90,6 +90,9 @@ pub struct SchedWorkload {
     pub size: usize,
     /// The check value every implementation must return at a size.
     pub expected: fn(usize) -> u64,
+    /// How many units (switches, tasks, hops, events) a run of a size covers, for instructions
+    /// per unit; `None` where the figure is not a time per unit (S4's total, S5's bytes).
+    pub units: Option<fn(usize) -> u64>,
     /// Implementations; the one named `tokio` is the reference of the ratio column.
     pub impls: &'static [SchedImpl],
 }
@@ -102,6 +105,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "ns/switch",
         size: 100_000,
         expected: |n| n as u64 * u64::from(ROUNDS),
+        units: Some(|n| n as u64 * u64::from(ROUNDS)),
         impls: &[
             sched_imp!("corogen-async", s1_corogen_async),
             sched_imp!("corogen-gen", s1_corogen_gen),
@@ -115,6 +119,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "ns/task",
         size: 1_000_000,
         expected: |n| (n as u64) * (n as u64).saturating_sub(1) / 2,
+        units: Some(|n| n as u64),
         impls: &[
             sched_imp!("corogen-async", s2_corogen_async),
             sched_imp!("corogen-gen", s2_corogen_gen),
@@ -128,10 +133,13 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "ns/hop",
         size: 1_000_000,
         expected: |n| n as u64,
+        units: Some(|n| n as u64),
         impls: &[
             sched_imp!("corogen-switch", s3_corogen_switch),
             sched_imp!("corogen-gen-switch", s3_corogen_gen_switch),
             sched_imp!("corogen-queue", s3_corogen_queue),
+            sched_imp!("corogen-switch-vclock", s3_corogen_switch_vclock),
+            sched_imp!("corogen-queue-vclock", s3_corogen_queue_vclock),
             sched_imp!("tokio", s3_tokio),
             sched_imp!("smol", s3_smol),
         ],
@@ -142,6 +150,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "ms",
         size: 100_000,
         expected: |n| n as u64 * u64::from(SLEEPS),
+        units: None,
         impls: &[
             sched_imp!("corogen-async", s4_corogen_async),
             sched_imp!("corogen-gen", s4_corogen_gen),
@@ -155,6 +164,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "B/task",
         size: 1_000_000,
         expected: |n| n as u64,
+        units: None,
         impls: &[
             sched_imp!("corogen-async", s5_corogen_async),
             sched_imp!("corogen-gen", s5_corogen_gen),
@@ -169,6 +179,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "B/task",
         size: 1_000_000,
         expected: |n| n as u64,
+        units: None,
         impls: &[
             sched_imp!("corogen-async", s5p_corogen_async),
             sched_imp!("tokio", s5p_tokio),
@@ -182,6 +193,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "ns/event",
         size: 100_000,
         expected: |n| n as u64 * u64::from(SLEEPS),
+        units: Some(|n| n as u64 * u64::from(SLEEPS)),
         impls: &[
             sched_imp!("corogen-async", vtimer_corogen_async),
             sched_imp!("corogen-gen", vtimer_corogen_gen),
@@ -194,6 +206,7 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
         unit: "ns/event",
         size: 1_000_000,
         expected: |n| n as u64,
+        units: Some(|n| n as u64),
         impls: &[sched_imp!("corogen-async", vtimer1_corogen_async)],
     },
 ];
@@ -396,14 +409,25 @@ pub fn s2_smol(tasks: usize) -> Outcome {
 
 // ---- S3: ping-pong between two tasks ----------------------------------------------------------
 //
-// The main task spawns `ping` and joins it; `ping` starts `pong` and they hand control back and
-// forth `hops` times in all. With `switch` (greenlet's way) the hop is the switch itself and a
-// shared counter counts them; with channels (tokio's and smol's natural way, and corogen's
-// `Queue`) a hop is one message, each reply carrying the count so far.
+// The main task spawns `ping` and joins it; `ping` starts `pong` (smol's main task spawns both: a
+// smol task cannot borrow the executor that runs it) and they hand control back and forth `hops`
+// times in all. With `switch` (greenlet's way) the hop is the switch itself and a shared counter
+// counts them; with channels (tokio's and smol's natural way, and corogen's `Queue`) a hop is
+// one message, each reply carrying the count so far.
 
 #[inline(never)]
 pub fn s3_corogen_switch(hops: usize) -> Outcome {
-    let hub = Hub::new();
+    hub_switch(Hub::new(), hops)
+}
+
+/// S3 on a virtual hub, which never reads the wall clock: the difference with
+/// [`s3_corogen_switch`] is the real hub's clock read on each turn of its loop.
+#[inline(never)]
+pub fn s3_corogen_switch_vclock(hops: usize) -> Outcome {
+    hub_switch(Hub::new_virtual(), hops)
+}
+
+fn hub_switch(hub: Hub, hops: usize) -> Outcome {
     let start = Instant::now();
     let count = hub.block_on(async move {
         let ping = hub::spawn(async move {
@@ -461,7 +485,16 @@ pub fn s3_corogen_gen_switch(hops: usize) -> Outcome {
 
 #[inline(never)]
 pub fn s3_corogen_queue(hops: usize) -> Outcome {
-    let hub = Hub::new();
+    hub_queue(Hub::new(), hops)
+}
+
+/// [`s3_corogen_queue`] on a virtual hub (no clock reads).
+#[inline(never)]
+pub fn s3_corogen_queue_vclock(hops: usize) -> Outcome {
+    hub_queue(Hub::new_virtual(), hops)
+}
+
+fn hub_queue(hub: Hub, hops: usize) -> Outcome {
     let start = Instant::now();
     let last = hub.block_on(async move {
         let ping = hub::spawn(async move {

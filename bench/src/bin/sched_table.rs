@@ -94,8 +94,12 @@ fn once(w: &str, imp: &str, n: Option<usize>) -> ExitCode {
     };
     let n = n.unwrap_or(w.size);
     let outcome = run_checked(w, imp, n);
+    // `units` is what callgrind-sched.sh divides the instruction count by.
+    let units = w
+        .units
+        .map_or_else(|| "-".to_owned(), |units| units(n).to_string());
     println!(
-        "{}/{}: size {n}, {:.3} {}, check {}",
+        "{}/{}: size {n}, {:.3} {}, check {}, units {units}",
         w.name, imp.name, outcome.figure, w.unit, outcome.check
     );
     ExitCode::SUCCESS
