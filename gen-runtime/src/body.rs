@@ -1,9 +1,16 @@
 //! The body of a generator: the state machine `#[generator]` makes of a function, as a type.
 
+extern crate alloc;
+
+use alloc::boxed::Box;
+use core::alloc::Layout;
 use core::any::TypeId;
+use core::cell::Cell;
 use core::future::Future;
 use core::marker::PhantomData;
+use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::pin::Pin;
+use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
 /// The state machine of one generator, as written by `#[generator]` or `gen_!`.
@@ -99,5 +106,216 @@ impl<M: Marker, Y, R, F: Future> Body for Framed<M, Y, R, F> {
         // SAFETY: `future` is pinned structurally: it is never moved out of a pinned `Framed`,
         // `Framed` has no `Drop` impl and is `Unpin` only when `F` is.
         unsafe { self.map_unchecked_mut(|framed| &mut framed.future) }.poll(cx)
+    }
+}
+
+/// The heap block of a [`Gen`](crate::Gen)'s body: a `Pin<Box<B>>` whose memory is recycled.
+///
+/// Recursive generators are created and dropped in bursts of one body type (a node each), and
+/// `malloc` + `free` would cost more than the rest of such a generator's life. So the block of a
+/// body that delegates (`B::DELEGATES`: recursion goes through `yield_from!`) is taken from, and
+/// given back to, a small free list of the current thread, one list per size class. The lists are
+/// touched only when such a `Gen` is created or its body dropped, never by a resume. Other bodies
+/// get a plain `Box`: when their `Gen` does not escape, LLVM removes the allocation altogether,
+/// which a free list would prevent (the pointer would escape into it).
+///
+/// Like `Box<B>`: it owns a `B` that is never moved until dropped (so it may be pinned), and it is
+/// `Send`, `Sync`, `UnwindSafe`, `RefUnwindSafe` exactly when `B` is, and always `Unpin`.
+pub(crate) struct BodyBox<B: Body> {
+    ptr: NonNull<B>,
+    _owns: PhantomData<B>,
+}
+
+// SAFETY: `BodyBox<B>` owns its `B` as `Box<B>` does (no other pointer to it exists but the
+// delegation requests into it, which are only used through `&mut` of the owning `Gen`); blocks
+// are plain global-allocator memory, so freeing one from another thread is fine.
+unsafe impl<B: Body + Send> Send for BodyBox<B> {}
+// SAFETY: as for `Box<B>`: `&BodyBox<B>` gives no access to `B` at all.
+unsafe impl<B: Body + Sync> Sync for BodyBox<B> {}
+impl<B: Body + UnwindSafe> UnwindSafe for BodyBox<B> {}
+impl<B: Body + RefUnwindSafe> RefUnwindSafe for BodyBox<B> {}
+// The body is pinned in its block: moving the `BodyBox` does not move it.
+impl<B: Body> Unpin for BodyBox<B> {}
+
+impl<B: Body> BodyBox<B> {
+    #[inline]
+    pub(crate) fn new(body: B) -> Self {
+        let ptr = match size_class::<B>() {
+            Some(class) => {
+                let ptr = recycled_block(class).cast::<B>();
+                // SAFETY: the block is fresh (or given back by a dropped body), at least as big as
+                // `B` and aligned to `CLASS_ALIGN >= align_of::<B>()` (`size_class`); it is ours.
+                unsafe { ptr.as_ptr().write(body) };
+                ptr
+            }
+            // Bodies without `yield_from!`, zero-sized or big ones: a plain `Box`.
+            None => NonNull::from(Box::leak(Box::new(body))),
+        };
+        BodyBox {
+            ptr,
+            _owns: PhantomData,
+        }
+    }
+
+    /// The pinned body.
+    #[inline(always)]
+    pub(crate) fn as_mut(&mut self) -> Pin<&mut B> {
+        // SAFETY: `ptr` points at the live `B` this box owns, reached only through `&mut self`;
+        // the `B` is never moved out of its block until it is dropped in place.
+        unsafe { Pin::new_unchecked(self.ptr.as_mut()) }
+    }
+}
+
+impl<B: Body> Drop for BodyBox<B> {
+    #[inline]
+    fn drop(&mut self) {
+        /// Gives the block back even if the body's drop unwinds.
+        struct Release<B: Body>(NonNull<B>);
+        impl<B: Body> Drop for Release<B> {
+            #[inline]
+            fn drop(&mut self) {
+                match size_class::<B>() {
+                    // SAFETY: the block came from `recycled_block(class)` (`BodyBox::new`), and
+                    // its `B` was dropped in place.
+                    Some(class) => unsafe { release_block(class, self.0.cast()) },
+                    // SAFETY: made by `Box::leak` (`BodyBox::new`); its `B` was dropped in
+                    // place, so it is freed as a `MaybeUninit<B>`.
+                    None => drop(unsafe {
+                        Box::from_raw(self.0.as_ptr().cast::<core::mem::MaybeUninit<B>>())
+                    }),
+                }
+            }
+        }
+        let release = Release(self.ptr);
+        // SAFETY: the `B` is live and owned by this box, which is going away: it is dropped once,
+        // in place (it is pinned), and the block is released after (by `release`, on unwind too).
+        unsafe { ptr::drop_in_place(self.ptr.as_ptr()) };
+        drop(release);
+    }
+}
+
+/// Blocks are `CLASS_ALIGN`-aligned multiples of `CLASS_STEP` bytes, up to `CLASSES * CLASS_STEP`.
+const CLASS_STEP: usize = 16;
+const CLASS_ALIGN: usize = 16;
+const CLASSES: usize = 32;
+/// At most this many free blocks are kept per class and thread (at most 128 KiB in all).
+const KEEP: u8 = 8;
+
+/// The size class of the body `B`, if its blocks are recycled.
+#[inline(always)]
+const fn size_class<B: Body>() -> Option<usize> {
+    let layout = Layout::new::<B>();
+    if !B::DELEGATES
+        || layout.size() == 0
+        || layout.size() > CLASSES * CLASS_STEP
+        || layout.align() > CLASS_ALIGN
+    {
+        None
+    } else {
+        Some((layout.size() - 1) / CLASS_STEP)
+    }
+}
+
+#[inline(always)]
+const fn class_layout(class: usize) -> Layout {
+    match Layout::from_size_align((class + 1) * CLASS_STEP, CLASS_ALIGN) {
+        Ok(layout) => layout,
+        Err(_) => panic!("size classes are valid layouts"),
+    }
+}
+
+/// A free block: its first word links to the next one.
+struct FreeBlock {
+    next: Option<NonNull<FreeBlock>>,
+}
+
+/// The free lists of one thread. Only `recycled_block` and `release_block` touch them, and they
+/// call no other code meanwhile, so `Cell`s are enough.
+struct FreeLists {
+    heads: [Cell<Option<NonNull<FreeBlock>>>; CLASSES],
+    counts: [Cell<u8>; CLASSES],
+}
+
+impl Drop for FreeLists {
+    fn drop(&mut self) {
+        for (class, head) in self.heads.iter().enumerate() {
+            let mut next = head.take();
+            while let Some(block) = next {
+                // SAFETY: every block on the list of `class` is a free block of `class_layout`,
+                // owned by the list, whose first word is its link.
+                unsafe {
+                    next = block.as_ptr().read().next;
+                    alloc::alloc::dealloc(block.as_ptr().cast(), class_layout(class));
+                }
+            }
+        }
+    }
+}
+
+std::thread_local! {
+    static FREE_LISTS: FreeLists = const {
+        FreeLists {
+            heads: [const { Cell::new(None) }; CLASSES],
+            counts: [const { Cell::new(0) }; CLASSES],
+        }
+    };
+}
+
+/// A block of `class_layout(class)`: a recycled one, or a new one.
+#[inline]
+fn recycled_block(class: usize) -> NonNull<u8> {
+    let recycled = FREE_LISTS
+        .try_with(|lists| {
+            let block = lists.heads[class].get()?;
+            // SAFETY: blocks on the list are free blocks of this class, owned by the list.
+            lists.heads[class].set(unsafe { block.as_ptr().read().next });
+            lists.counts[class].set(lists.counts[class].get() - 1);
+            Some(block.cast::<u8>())
+        })
+        .ok()
+        .flatten();
+    match recycled {
+        Some(block) => block,
+        None => new_block(class),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn new_block(class: usize) -> NonNull<u8> {
+    let layout = class_layout(class);
+    // SAFETY: class layouts have a non-zero size.
+    let block = unsafe { alloc::alloc::alloc(layout) };
+    NonNull::new(block).unwrap_or_else(|| alloc::alloc::handle_alloc_error(layout))
+}
+
+/// Gives a block back: to this thread's list of its class, or to the allocator when the list is
+/// full (or the thread's lists are gone, during thread exit).
+///
+/// # Safety
+/// `block` was returned by `recycled_block(class)`, holds no live value, and is not used again.
+#[inline]
+unsafe fn release_block(class: usize, block: NonNull<u8>) {
+    let kept = FREE_LISTS
+        .try_with(|lists| {
+            let count = lists.counts[class].get();
+            if count >= KEEP {
+                return false;
+            }
+            let block = block.cast::<FreeBlock>();
+            // SAFETY: the block is at least `CLASS_STEP` bytes, `CLASS_ALIGN`-aligned and ours.
+            unsafe {
+                block.as_ptr().write(FreeBlock {
+                    next: lists.heads[class].get(),
+                })
+            };
+            lists.heads[class].set(Some(block));
+            lists.counts[class].set(count + 1);
+            true
+        })
+        .unwrap_or(false);
+    if !kept {
+        // SAFETY: allocated by `new_block` with this layout, per the contract.
+        unsafe { alloc::alloc::dealloc(block.as_ptr(), class_layout(class)) };
     }
 }

@@ -15,7 +15,8 @@
 //! and `yield_from!` reads the sub-generator's return value from the local.
 //!
 //! Why the pointers stay valid: the local lives in the parent's body state, which is pinned in the
-//! parent's `Box` and is not touched while the parent is suspended at that await. A parent is
+//! parent's heap block (`BodyBox`: never moved, and given back to a free list only after the body
+//! was dropped in place) and is not touched while the parent is suspended at that await. A parent is
 //! resumed only after its child was popped, and a body is dropped (by `drop` or `close`) only after
 //! the stack was cleared. A panic poisons the outermost generator, which then never reads its stack
 //! again. The resume function was chosen, by the type, when the request was made from a `&mut` to

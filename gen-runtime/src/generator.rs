@@ -6,7 +6,7 @@ use core::iter::FusedIterator;
 use core::pin::Pin;
 use core::task::Poll;
 
-use crate::body::Body;
+use crate::body::{Body, BodyBox};
 use crate::delegate::{DelegateRequest, Progress};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
@@ -85,7 +85,7 @@ pub(crate) enum BodyStep<Y, Ret> {
 #[must_use = "a generator does nothing until it is resumed or iterated"]
 pub struct Gen<B: Body> {
     /// `None` once closed.
-    body: Option<Pin<Box<B>>>,
+    body: Option<BodyBox<B>>,
     status: Status,
     /// The return value, kept when `Iterator::next` (or `yield_from!`) reached the end.
     returned: Option<B::Return>,
@@ -93,7 +93,7 @@ pub struct Gen<B: Body> {
     stack: Vec<DelegateRequest<B::Yield, B::Resume>>,
 }
 
-// `Gen` never pins anything in place: its body is pinned in its own `Box`, and no other field is
+// `Gen` never pins anything in place: its body is pinned in its own block (`BodyBox`), and no other field is
 // ever pinned. So `Pin<&mut Gen>` gives no guarantee about any field, exactly as for `Box<B>`.
 impl<B: Body> Unpin for Gen<B> {}
 
@@ -101,7 +101,7 @@ impl<B: Body> Gen<B> {
     #[inline]
     pub(crate) fn from_body(body: B) -> Self {
         Gen {
-            body: Some(Box::pin(body)),
+            body: Some(BodyBox::new(body)),
             status: Status::Created,
             returned: None,
             stack: Vec::new(),

@@ -398,3 +398,81 @@ fn a_delegating_generator_moves_to_another_thread_mid_delegation() {
     .unwrap();
     assert_eq!(g.return_value(), Some(&10));
 }
+
+// The bodies of delegating generators live in blocks recycled through per-thread free lists.
+
+#[generator(yield = u32)]
+fn tree_walk(depth: u32, base: u32) -> u32 {
+    if depth == 0 {
+        return 0;
+    }
+    let left = yield_from!(tree_walk(depth - 1, base * 2));
+    yield_!(base);
+    let right = yield_from!(tree_walk(depth - 1, base * 2 + 1));
+    left + right + 1
+}
+
+#[test]
+fn recursive_generators_reuse_their_blocks_across_traversals_and_threads() {
+    let walk = |depth| {
+        let mut g = tree_walk(depth, 1);
+        let items: Vec<u32> = g.by_ref().collect();
+        (items.len(), *g.return_value().unwrap())
+    };
+    for _ in 0..3 {
+        assert_eq!(walk(4), (15, 15));
+    }
+    // Made here, half-driven, dropped (and its blocks released) on another thread, whose lists
+    // are freed at its exit; then this thread's lists serve again.
+    let mut g = tree_walk(3, 1);
+    assert_eq!(g.next(), Some(4));
+    std::thread::spawn(move || {
+        assert_eq!(g.next(), Some(2));
+        drop(g);
+        assert_eq!(walk(3), (7, 7));
+    })
+    .join()
+    .unwrap();
+    assert_eq!(walk(2), (3, 3));
+}
+
+struct PanicOnDrop;
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        panic!("drop");
+    }
+}
+
+#[test]
+fn a_body_whose_drop_panics_still_gives_its_block_back() {
+    let drops = Rc::new(Cell::new(0));
+    let make = |drops: Rc<Cell<u32>>| {
+        gen_!({
+            let _count = Count(drops);
+            let _bomb = PanicOnDrop;
+            yield_from!(gen_!({
+                yield_!(1);
+            }));
+        })
+    };
+    let mut g = make(drops.clone());
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(g))).is_err());
+    assert_eq!(drops.get(), 1);
+    // The block went back to the list: the next generator of this type takes it.
+    let mut g = make(drops.clone());
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(g))).is_err());
+    assert_eq!(drops.get(), 2);
+    assert_eq!(Rc::strong_count(&drops), 1);
+}
+
+#[test]
+fn big_delegating_bodies_use_a_plain_box() {
+    let mut g = gen_!({
+        let big = [7u8; 2048];
+        yield_from!(big.iter().map(|&b| u32::from(b)).take(2));
+        yield_!(u32::from(big[2047]));
+    });
+    assert_eq!(g.by_ref().collect::<Vec<_>>(), [7, 7, 7]);
+}
