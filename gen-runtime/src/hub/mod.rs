@@ -56,8 +56,9 @@
 //! for the network lets the others run. Once a task has waited on a socket, a hub with nothing
 //! runnable blocks in its I/O poller (epoll, kqueue…) until a socket is ready or its next timer
 //! is due, so sleeps and I/O share one timer heap; a hub without sockets never touches a
-//! poller. I/O needs the real clock: on a virtual hub the sockets' waiting methods fail with a
-//! clear `Unsupported` error, while its timers work as always.
+//! poller. A task waiting on a socket keeps [`Hub::run`] going (a server runs until it is
+//! killed, or its hub dropped). I/O needs the real clock: on a virtual hub the sockets' waiting
+//! methods fail with a clear `Unsupported` error, while its timers work as always.
 //!
 //! # gevent's vocabulary
 //!

@@ -247,7 +247,8 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
 /// ```
 ///
 /// # Errors
-/// A malformed address, or a name the resolver does not know (the message names it).
+/// `InvalidInput` for a malformed address; `NotFound` for a name the resolver cannot resolve
+/// (the message names it and keeps the resolver's words).
 ///
 /// # Panics
 /// Outside a running hub, when there is a name to resolve.
@@ -272,6 +273,11 @@ async fn resolve(target: Target) -> io::Result<Vec<SocketAddr>> {
             format!("lookup of {name}: no address found"),
         )),
         Ok(addrs) => Ok(addrs),
+        // The resolver's failures have no kind of their own: an unknown name, or no answer.
+        Err(error) if error.kind() != io::ErrorKind::InvalidInput => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("lookup of {name}: {error}"),
+        )),
         Err(error) => Err(io::Error::new(
             error.kind(),
             format!("lookup of {name}: {error}"),
