@@ -404,3 +404,35 @@ fn two_hubs_on_two_threads_each_with_sockets() {
         assert_eq!(echoes, expected);
     }
 }
+
+#[test]
+fn given_up_socket_waits_leave_the_hub_idle() {
+    let hub = Hub::new();
+    let (listener, _) = listener();
+    let listener = Rc::new(listener);
+    let l = listener.clone();
+    let forever = hub.spawn(async move { l.accept().await.map(drop) });
+    let l = listener.clone();
+    let bounded = hub.spawn(async move { hub::with_timeout(ms(10), l.accept()).await.is_err() });
+    // A task waits on the socket: the hub is not idle, and its wait runs out.
+    assert!(!hub.wait(Some(ms(50))));
+    assert_eq!(bounded.try_get(), Some(Ok(true)));
+    // Killed, the last waiter is gone: the hub goes idle at once.
+    forever.kill();
+    assert!(hub.wait(Some(Duration::from_secs(5))));
+}
+
+#[test]
+fn a_socket_belongs_to_the_hub_that_first_waited_on_it() {
+    let (listener, _) = listener();
+    let listener = Rc::new(listener);
+    let first = Hub::new();
+    let l = listener.clone();
+    let waited = first.block_on(async move { hub::with_timeout(ms(5), l.accept()).await.is_err() });
+    assert!(waited);
+    let second = Hub::new();
+    let error = second
+        .block_on(async move { listener.accept().await.map(drop) })
+        .unwrap_err();
+    assert!(error.to_string().contains("another hub"), "{error}");
+}
