@@ -45,30 +45,14 @@
 //! }
 //! ```
 //!
-//! Every layer above is `async` and generic over a `Connector`, and [`run::run`] already runs the
-//! downloads as tasks of a [`Hub`](corogen::hub::Hub) in a `Pool`. When the hub has its reactor
-//! and cooperative `TcpStream`, the rest of the work is: implement `Transport` for it and
-//! `Connector` for a small `HubConnector` (name resolution on the blocking pool, each wait under
-//! `with_timeout`; the sketch is in [`transport`]'s docs), then write the binary:
+//! Every layer above is `async` and generic over a `Connector`, and [`run::run`] runs the
+//! downloads as tasks of a [`Hub`](corogen::hub::Hub) in a `Pool`. The binary
+//! (`src/main.rs`) plugs in [`hub_net::HubConnector`]: the hub's cooperative `TcpStream`, names
+//! resolved on the hub's blocking pool, every wait bounded by `-t`. While one download waits on
+//! the network, the others run, on one thread (`tests/hub.rs` proves the overlap).
 //!
-//! ```text
-//! fn main() -> ExitCode {
-//!     ExitCode::from(downloader::run::main_with(
-//!         std::env::args_os().skip(1),
-//!         |options| HubConnector::new(options.timeout),
-//!         &mut std::io::stdout(),
-//!         &mut std::io::stderr(),
-//!         Reporter::stdio,
-//!     ))
-//! }
-//! ```
-//!
-//! and the cooperative server: a task per accepted connection looping over
-//! [`server::parse_request`] and [`server::Site::respond`]'s actions.
-//!
-//! Until then the tests use a blocking `std::net` stand-in for both (`tests/support/`): its
-//! futures are ready on their first poll, so the downloads run on the hub one after another,
-//! and every layer is proved end to end against a local server on 127.0.0.1.
+//! Most tests also use a blocking `std::net` double (`tests/support/`): its futures are ready
+//! on their first poll, which makes fault-by-fault tests deterministic.
 
 #![warn(missing_docs)]
 
@@ -76,6 +60,7 @@ pub mod cli;
 pub mod client;
 pub mod download;
 pub mod http;
+pub mod hub_net;
 pub mod output;
 pub mod report;
 pub mod run;

@@ -4,7 +4,7 @@
 //! is written once, as `async` code generic over a [`Connector`]. What runs underneath decides
 //! whether downloads overlap:
 //!
-//! - **the hub's cooperative sockets** (the plan): a `Connector` whose `connect` resolves the
+//! - **the hub's cooperative sockets** (`crate::hub_net`, what the binary uses): a `Connector` whose `connect` resolves the
 //!   name on the hub's blocking pool (`hub::spawn_blocking`) and connects a non-blocking
 //!   `TcpStream` registered with the hub's reactor; its `read`/`write_all` wait for readiness,
 //!   so a task waiting on the network lets the others run, and each wait is wrapped in
@@ -28,10 +28,10 @@
 //!   }
 //!   ```
 //!
-//! - **a blocking `std::net` stand-in** (now, in the tests only: `tests/support/`): the same
+//! - **a blocking `std::net` double** (in the tests only: `tests/support/`): the same
 //!   traits over `std::net::TcpStream` with socket timeouts. Its futures are ready on their first
-//!   poll, so it runs on the hub too, one download after another; it proves every other layer
-//!   end to end until the hub's I/O lands, and is then deleted.
+//!   poll, so it runs on the hub too, one download after another, which keeps fault-by-fault
+//!   tests deterministic.
 //!
 //! Timeouts are the transport's job: a read or write that waits longer than the configured
 //! timeout fails with [`io::ErrorKind::TimedOut`] (or `WouldBlock`, which the client reads the

@@ -1,10 +1,7 @@
-//! THE BLOCKING STAND-IN, TO BE REPLACED BY THE HUB'S I/O.
-//!
-//! A `Connector` over `std::net::TcpStream` and a thread-per-connection server running
-//! `downloader::server`'s sans-IO logic. They exist only so that the tests can prove every
-//! other layer end to end before the hub has its reactor and cooperative sockets; then the
-//! client side becomes the hub's `TcpStream` (see `downloader::transport`), the server a hub
-//! task per connection, and this file goes.
+//! A blocking test double: a `Connector` over `std::net::TcpStream` and a thread-per-connection
+//! server running `downloader::server`'s sans-IO logic. Its futures are ready on their first
+//! poll, so fault-by-fault tests are deterministic; the real binary connects through the hub's
+//! cooperative sockets (`downloader::hub_net`, tested against this server in `tests/hub.rs`).
 //!
 //! Everything here binds and connects to 127.0.0.1 only; the connector resolves no names (a
 //! name is an "unknown host"), so no test ever reaches DNS or another address.
