@@ -5,6 +5,7 @@
 #
 #   bench/download/run.sh            # everything; RUNS=5 by default (plus one warm-up run each)
 #   RUNS=3 SKIP_WGET_10MS=1 bench/download/run.sh
+#   SRC=/tmp/clean-export bench/download/run.sh   # build another copy of the workspace
 #
 # Installs what is missing (Debian packages, gevent from PyPI), builds the workspace's release
 # binaries (CARGO_TARGET_DIR, default /tmp/target-dlbench, with -j1), serves files from a tmpfs
@@ -12,7 +13,9 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+# SRC: the workspace to build (default: this one; a clean export of a commit keeps others'
+# uncommitted edits out of the measured binaries).
+SRC=${SRC:-$(cd "$HERE/../.." && pwd)}
 RUNS=${RUNS:-5}
 COUNT=1000
 CONC=100
@@ -40,7 +43,7 @@ if ! python3 -c 'import gevent' 2>/dev/null; then
 fi
 
 echo "building the release binaries (-j1, $CARGO_TARGET_DIR)"
-(cd "$ROOT" && cargo build -q --release -j1 -p downloader --bin downloader && cargo build -q --release -j1 --example server)
+(cd "$SRC" && cargo build -q --release -j1 -p downloader --bin downloader && cargo build -q --release -j1 --example server)
 DOWNLOADER=$CARGO_TARGET_DIR/release/downloader
 SERVER=$CARGO_TARGET_DIR/release/examples/server
 
