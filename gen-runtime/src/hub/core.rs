@@ -104,8 +104,14 @@ pub(crate) struct Core {
     pub(crate) run_queue: VecDeque<TaskKey>,
     pub(crate) timers: Timers,
     pub(crate) callbacks: VecDeque<Callback>,
-    /// Nanoseconds since the hub started: virtual, or read from the wall clock each turn.
-    pub(crate) now: u64,
+    /// Nanoseconds since the hub started: virtual, or read from the wall clock (see
+    /// [`Core::now`] for when). Read it with [`Core::now`], never directly.
+    now: Cell<u64>,
+    /// A real hub's start, to read the wall clock from; `None` on a virtual hub.
+    clock: Option<Instant>,
+    /// Set at the start of a turn when the wall clock was not read then (no timer armed): the
+    /// first reader of the time in that turn reads it.
+    stale: Cell<bool>,
     /// The task being polled.
     pub(crate) current: Option<TaskKey>,
     /// Tasks not dead.
@@ -122,14 +128,16 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    fn new() -> Self {
+    fn new(clock: Option<Instant>) -> Self {
         Core {
             slots: Vec::new(),
             free: Vec::new(),
             run_queue: VecDeque::new(),
             timers: Timers::default(),
             callbacks: VecDeque::new(),
-            now: 0,
+            now: Cell::new(0),
+            clock,
+            stale: Cell::new(false),
             current: None,
             live: 0,
             deaths: 0,
@@ -138,6 +146,49 @@ impl Core {
             idle_waiters: Vec::new(),
             idles: 0,
         }
+    }
+
+    /// The hub's time, in nanoseconds since it started.
+    ///
+    /// The clock rule: a real hub reads the wall clock at the start of a turn only when a timer
+    /// (or a `wait` deadline) is armed, since only then can something fall due; otherwise it
+    /// marks the time stale, and the first caller of `now()` in that turn (`now()`, `sleep`, a
+    /// timeout, `spawn_later`…) reads the clock then. It always reads it before parking. So a
+    /// deadline is always computed from a clock read in the current turn (never earlier than
+    /// before), timers fire at the first turn at or after their deadline, and the time never
+    /// goes backwards.
+    #[inline]
+    pub(crate) fn now(&self) -> u64 {
+        if self.stale.get() {
+            self.read_clock();
+        }
+        self.now.get()
+    }
+
+    /// Reads the wall clock now (a real hub; nothing on a virtual one).
+    pub(crate) fn read_clock(&self) {
+        self.stale.set(false);
+        if let Some(started) = self.clock {
+            let elapsed = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.now.set(self.now.get().max(elapsed));
+        }
+    }
+
+    /// Starts a turn: reads a real clock if a timer may be due, or marks it stale.
+    #[inline]
+    pub(crate) fn start_turn_clock(&self) {
+        if self.clock.is_some() {
+            if self.timers.is_empty() && self.idle_waiters.is_empty() {
+                self.stale.set(true);
+            } else {
+                self.read_clock();
+            }
+        }
+    }
+
+    /// Moves a virtual clock (or a real one past a run's deadline) forward to `to`.
+    pub(crate) fn advance_to(&self, to: u64) {
+        self.now.set(self.now.get().max(to));
     }
 
     /// The slot of `key`, if that task still has one.
@@ -304,7 +355,6 @@ pub(crate) struct Inner {
     pub(crate) core: RefCell<Core>,
     pub(crate) remote: Arc<Remote>,
     pub(crate) virtual_clock: bool,
-    pub(crate) started: Instant,
     /// Set while `run_until` is on the stack, to refuse running the hub from one of its tasks.
     pub(crate) running: Cell<bool>,
     /// The I/O poller and its sources, made when a task first waits on a socket.
@@ -314,10 +364,9 @@ pub(crate) struct Inner {
 impl Inner {
     pub(crate) fn new(virtual_clock: bool) -> Rc<Self> {
         Rc::new(Inner {
-            core: RefCell::new(Core::new()),
+            core: RefCell::new(Core::new((!virtual_clock).then(Instant::now))),
             remote: Remote::new(),
             virtual_clock,
-            started: Instant::now(),
             running: Cell::new(false),
             reactor: OnceCell::new(),
         })
@@ -325,7 +374,7 @@ impl Inner {
 
     /// The hub's time, in nanoseconds since it started.
     pub(crate) fn now(&self) -> u64 {
-        self.core.borrow().now
+        self.core.borrow().now()
     }
 
     /// Stores a task; `schedule` says when it first runs.

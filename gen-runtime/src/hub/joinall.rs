@@ -197,13 +197,13 @@ impl Future for Wait {
             (
                 core.idles,
                 this.timeout
-                    .map(|timeout| core.now.saturating_add(nanos(timeout))),
+                    .map(|timeout| core.now().saturating_add(nanos(timeout))),
             )
         });
         if core.idles != idles {
             return Poll::Ready(true);
         }
-        if deadline.is_some_and(|deadline| core.now >= deadline) {
+        if deadline.is_some_and(|deadline| core.now() >= deadline) {
             return Poll::Ready(false);
         }
         if !core.idle_waiters.iter().any(|&(key, _)| key == me) {

@@ -1,7 +1,8 @@
 //! The event loop: what one turn of the hub does, and how it waits when there is nothing to do.
 //!
 //! Each turn:
-//! 1. reads the clock (a real hub) and takes the tasks other threads woke;
+//! 1. reads the clock (a real hub, and only when a timer is armed: the rule is at
+//!    [`Core::now`](super::core::Core::now)) and takes the tasks other threads woke;
 //! 2. fires the timers that are due, waking their tasks in deadline order;
 //! 3. runs the callbacks (links, non-blocking kills);
 //! 4. runs each task that was in the run queue when the turn began, once. A task that yields
@@ -100,7 +101,7 @@ impl Inner {
             if self.is_done(until) {
                 return RunEnd::Done;
             }
-            self.update_clock();
+            self.core.borrow().start_turn_clock();
             self.remote.take(&mut woken);
             if !woken.is_empty() {
                 let mut core = self.core.borrow_mut();
@@ -134,20 +135,12 @@ impl Inner {
         })
     }
 
-    fn update_clock(&self) {
-        if !self.virtual_clock {
-            self.core.borrow_mut().now = self.clock_now();
-        }
-    }
-
-    /// The wall clock, in nanoseconds since the hub started.
-    fn clock_now(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
-    }
-
     fn fire_timers(&self) {
         let mut core = self.core.borrow_mut();
-        let now = core.now;
+        if core.timers.is_empty() && core.idle_waiters.is_empty() {
+            return;
+        }
+        let now = core.now();
         while let Some(key) = core.timers.pop_due(now) {
             core.start_timers.remove(&key.index);
             core.wake(key);
@@ -200,9 +193,7 @@ impl Inner {
             }
             return None;
         }
-        if !self.virtual_clock {
-            core.now = self.clock_now();
-        }
+        core.read_clock();
         // Blocking jobs will wake their tasks; a foreign future holding a waker may; a socket
         // may become ready.
         let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
@@ -231,18 +222,18 @@ impl Inner {
             (timer, idle) => timer.or(idle),
         };
         if let Some(deadline) = deadline {
-            let passed = core.now >= deadline;
+            let passed = core.now() >= deadline;
             let virtual_passed =
                 self.virtual_clock && !jobs && next.is_none_or(|next| next > deadline);
             if passed || virtual_passed {
-                core.now = core.now.max(deadline);
+                core.advance_to(deadline);
                 return Some(RunEnd::TimedOut);
             }
         }
         if self.virtual_clock {
             if let (false, Some(next)) = (jobs, next) {
                 // Nothing else can happen before the next timer: jump there.
-                core.now = core.now.max(next);
+                core.advance_to(next);
                 return None;
             }
             // Waiting for a blocking job or a foreign wake, in real time; the clock stays.
@@ -254,7 +245,7 @@ impl Inner {
             (Some(next), Some(deadline)) => Some(next.min(deadline)),
             (next, deadline) => next.or(deadline),
         };
-        let now = core.now;
+        let now = core.now();
         drop(core);
         let timeout = until.map(|until| Duration::from_nanos(until.saturating_sub(now)));
         match (self.reactor.get(), timeout) {

@@ -97,7 +97,7 @@ impl Future for Sleep {
         }
         let hub = this.hub.get_or_insert_with(run::current);
         let mut core = hub.core.borrow_mut();
-        let now = core.now;
+        let now = core.now();
         let deadline = *this
             .deadline
             .get_or_insert(now.saturating_add(this.duration));

@@ -87,6 +87,12 @@ impl Timers {
         TimerId { index, generation }
     }
 
+    /// Whether no timer is armed.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.armed == 0
+    }
+
     /// Disarms a timer; nothing happens if it already fired or was cancelled.
     pub(crate) fn cancel(&mut self, id: TimerId) {
         let slot = &mut self.slots[id.index as usize];
