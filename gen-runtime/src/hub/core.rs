@@ -337,7 +337,10 @@ impl Core {
             body: slot.body.take(),
             inbox: slot.inbox.take(),
         };
-        self.panics.remove(&key.index);
+        // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
+        if !self.panics.is_empty() {
+            self.panics.remove(&key.index);
+        }
         self.free.push(key.index);
         garbage
     }
@@ -446,7 +449,12 @@ impl Inner {
             }
             slot.state = State::Running;
             let body = slot.body.take().expect("a waiting task has its body");
-            if let Some(timer) = core.start_timers.remove(&key.index) {
+            let start_timer = if core.start_timers.is_empty() {
+                None
+            } else {
+                core.start_timers.remove(&key.index)
+            };
+            if let Some(timer) = start_timer {
                 core.timers.cancel(timer);
             }
             body

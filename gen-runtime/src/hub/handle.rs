@@ -82,7 +82,9 @@ impl TaskRef {
         let core = self.hub.core.borrow();
         match core.slot(self.key).map(|slot| (slot.state, slot.queued)) {
             Some((State::Unstarted, queued)) => {
-                queued || core.start_timers.contains_key(&self.key.index)
+                queued
+                    || (!core.start_timers.is_empty()
+                        && core.start_timers.contains_key(&self.key.index))
             }
             Some((State::Suspended | State::Running, _)) => true,
             _ => false,

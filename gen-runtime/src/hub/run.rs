@@ -142,7 +142,9 @@ impl Inner {
         }
         let now = core.now();
         while let Some(key) = core.timers.pop_due(now) {
-            core.start_timers.remove(&key.index);
+            if !core.start_timers.is_empty() {
+                core.start_timers.remove(&key.index);
+            }
             core.wake(key);
         }
         if core
