@@ -20,6 +20,7 @@ use super::reactor::Direction;
 use super::run;
 use super::switch::Switch;
 use super::time::{Sleep, nanos};
+use super::timer::TimerId;
 use super::wait_list::{CondWait, Condition};
 use crate::body::Body;
 use crate::generator::Gen;
@@ -172,14 +173,35 @@ impl PartialEq for Value {
     }
 }
 
-/// An `Op` in progress.
-struct Waiting {
+/// An `Op` in progress, kept small: a generator task holds one for as long as it waits, and a
+/// million suspended tasks hold a million of them.
+///
+/// The common waits (`pass`, a sleep without a timeout) are inline; any other op, or one with a
+/// timeout, is [out of line](Rare), in a box the task keeps for its next rare op.
+enum Waiting {
+    /// Not waiting (the task is running, or has not yielded yet).
+    Idle,
+    /// `op::pass()`: requeued; done when polled again.
+    Pass { requeued: bool },
+    /// A sleep until `deadline`, its timer armed at the first poll that finds it not due.
+    Sleep {
+        deadline: u64,
+        timer: Option<TimerId>,
+    },
+    /// Any other op, or an op with a timeout.
+    Rare(Box<Rare>),
+}
+
+/// An op out of line: what it waits for, and its timeout.
+struct Rare {
     what: What,
     timeout: Option<Sleep>,
 }
 
 enum What {
-    /// `op::pass()`: requeued; done when polled again.
+    /// A spare box: nothing waited for.
+    Idle,
+    /// `op::pass()` with a timeout.
     Pass {
         requeued: bool,
     },
@@ -191,27 +213,103 @@ enum What {
 }
 
 impl Waiting {
-    fn new(op: Op, hub: &Rc<Inner>) -> Waiting {
+    /// Starts waiting for `op`, in `spare` if the op goes out of line and a spare box is there.
+    fn new(op: Op, hub: &Rc<Inner>, spare: &mut Option<Box<Rare>>) -> Waiting {
         let after =
             |duration| Sleep::until(Rc::clone(hub), hub.now().saturating_add(nanos(duration)));
-        let what = match op.kind {
-            OpKind::Pass => What::Pass { requeued: false },
-            OpKind::Sleep(Duration::ZERO) => What::Pass { requeued: false },
+        if op.timeout.is_none() {
+            match op.kind {
+                OpKind::Pass | OpKind::Sleep(Duration::ZERO) => {
+                    return Waiting::Pass { requeued: false };
+                }
+                OpKind::Sleep(duration) => {
+                    return Waiting::Sleep {
+                        deadline: hub.now().saturating_add(nanos(duration)),
+                        timer: None,
+                    };
+                }
+                _ => {}
+            }
+        }
+        // Out of line: fill the spare box in place, or a new one.
+        let mut rare = spare.take().unwrap_or_else(|| {
+            Box::new(Rare {
+                what: What::Idle,
+                timeout: None,
+            })
+        });
+        rare.what = What::new(op.kind, &after);
+        rare.timeout = op.timeout.map(after);
+        Waiting::Rare(rare)
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>, hub: &Inner) -> Poll<Reply> {
+        match self {
+            Waiting::Idle => Poll::Ready(Reply::Ready),
+            Waiting::Pass { requeued: true } => Poll::Ready(Reply::Ready),
+            Waiting::Pass { requeued } => {
+                *requeued = true;
+                let mut core = hub.core.borrow_mut();
+                let me = core.current();
+                core.wake(me);
+                Poll::Pending
+            }
+            Waiting::Sleep { deadline, timer } => {
+                let mut core = hub.core.borrow_mut();
+                if core.now() >= *deadline {
+                    if let Some(timer) = timer.take() {
+                        core.timers.cancel(timer);
+                    }
+                    return Poll::Ready(Reply::Ready);
+                }
+                if timer.is_none() {
+                    let me = core.current();
+                    *timer = Some(core.timers.insert(*deadline, me));
+                }
+                Poll::Pending
+            }
+            Waiting::Rare(rare) => rare.poll(cx, hub),
+        }
+    }
+
+    /// Ends the wait, keeping an out-of-line box in `spare` for the next rare op.
+    fn finish(&mut self, hub: &Inner, spare: &mut Option<Box<Rare>>) {
+        match std::mem::replace(self, Waiting::Idle) {
+            Waiting::Rare(mut rare) => {
+                // Drop the op (a join's registration, a timeout's timer…) before keeping the box.
+                rare.what = What::Idle;
+                rare.timeout = None;
+                *spare = Some(rare);
+            }
+            Waiting::Sleep {
+                timer: Some(timer), ..
+            } => {
+                if let Ok(mut core) = hub.core.try_borrow_mut() {
+                    core.timers.cancel(timer);
+                }
+            }
+            Waiting::Idle | Waiting::Pass { .. } | Waiting::Sleep { timer: None, .. } => {}
+        }
+    }
+}
+
+impl What {
+    fn new(kind: OpKind, after: &impl Fn(Duration) -> Sleep) -> What {
+        match kind {
+            OpKind::Pass | OpKind::Sleep(Duration::ZERO) => What::Pass { requeued: false },
             OpKind::Sleep(duration) => What::Sleep(after(duration)),
             OpKind::Join(task) => What::Join(task.join()),
             OpKind::Wait(condition) => What::Wait(CondWait::new(condition)),
             OpKind::Switch(target, value) => What::Switch(super::switch::switch(&target, value)),
             OpKind::Io(source, direction) => What::Io(WaitReady::new(source, direction)),
-        };
-        Waiting {
-            what,
-            timeout: op.timeout.map(after),
         }
     }
+}
 
+impl Rare {
     fn poll(&mut self, cx: &mut Context<'_>, hub: &Inner) -> Poll<Reply> {
         let done = match &mut self.what {
-            What::Pass { requeued: true } => Poll::Ready(Reply::Ready),
+            What::Idle | What::Pass { requeued: true } => Poll::Ready(Reply::Ready),
             What::Pass { requeued } => {
                 *requeued = true;
                 let mut core = hub.core.borrow_mut();
@@ -253,7 +351,9 @@ impl Waiting {
 #[must_use = "futures do nothing unless awaited"]
 pub struct GenTask<B: Body<Yield = Op, Resume = Reply>> {
     generator: Gen<B>,
-    waiting: Option<Waiting>,
+    waiting: Waiting,
+    /// The box of the last out-of-line op, kept for the next one (`None` until one comes).
+    spare: Option<Box<Rare>>,
     /// The hub running the task, looked up at the first poll.
     hub: Option<Rc<Inner>>,
 }
@@ -263,7 +363,8 @@ impl<B: Body<Yield = Op, Resume = Reply>> GenTask<B> {
     pub fn new(generator: Gen<B>) -> Self {
         GenTask {
             generator,
-            waiting: None,
+            waiting: Waiting::Idle,
+            spare: None,
             hub: None,
         }
     }
@@ -276,10 +377,10 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
         let this = self.get_mut();
         let hub = this.hub.get_or_insert_with(run::current);
         let mut reply = Reply::Ready;
-        if let Some(waiting) = &mut this.waiting {
-            match waiting.poll(cx, hub) {
+        if !matches!(this.waiting, Waiting::Idle) {
+            match this.waiting.poll(cx, hub) {
                 Poll::Ready(done) => {
-                    this.waiting = None;
+                    this.waiting.finish(hub, &mut this.spare);
                     reply = done;
                 }
                 Poll::Pending => return Poll::Pending,
@@ -288,17 +389,30 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
         loop {
             match this.generator.resume(reply) {
                 GeneratorState::Yielded(op) => {
-                    let mut waiting = Waiting::new(op, hub);
+                    let mut waiting = Waiting::new(op, hub, &mut this.spare);
                     match waiting.poll(cx, hub) {
-                        Poll::Ready(done) => reply = done,
+                        Poll::Ready(done) => {
+                            waiting.finish(hub, &mut this.spare);
+                            reply = done;
+                        }
                         Poll::Pending => {
-                            this.waiting = Some(waiting);
+                            this.waiting = waiting;
                             return Poll::Pending;
                         }
                     }
                 }
                 GeneratorState::Complete(value) => return Poll::Ready(value),
             }
+        }
+    }
+}
+
+impl<B: Body<Yield = Op, Resume = Reply>> Drop for GenTask<B> {
+    /// Disarms an inline sleep's timer (an out-of-line op disarms its own).
+    fn drop(&mut self) {
+        if let (Some(hub), Waiting::Sleep { .. }) = (&self.hub, &self.waiting) {
+            let hub = Rc::clone(hub);
+            self.waiting.finish(&hub, &mut self.spare);
         }
     }
 }
