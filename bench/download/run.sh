@@ -145,7 +145,7 @@ run_tool() { # TOOL PORT: downloads every URL into $OUT
     local urls=$WORK/urls.$2
     case $1 in
     downloader) mapfile -t u <"$urls" && "$DOWNLOADER" -c "$CONC" -o "$OUT" "${u[@]}" >/dev/null ;;
-    curl) mapfile -t u <"$urls" && curl -sf --parallel --parallel-max "$CONC" --output-dir "$OUT" --remote-name-all "${u[@]}" ;;
+    curl) mapfile -t u <"$urls" && curl -sf --no-progress-meter --parallel --parallel-max "$CONC" --output-dir "$OUT" --remote-name-all "${u[@]}" ;;
     aria2c) aria2c -q -j "$CONC" -d "$OUT" -i "$urls" ;;
     wget) wget -q -P "$OUT" -i "$urls" ;;
     gevent) python3 "$HERE/gevent_pool.py" "$urls" "$OUT" "$CONC" ;;
