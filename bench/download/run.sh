@@ -134,6 +134,7 @@ wait_http "http://127.0.0.1:$P10/ten.bin"
 wait_http "http://127.0.0.1:$PS/ten.bin"
 # The delay is really there.
 d=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$P10/f0000.bin")
+awk -v d="$d" 'BEGIN { exit !(d >= 0.010) }' || { echo "the 10 ms port answered in ${d}s" >&2; exit 1; }
 echo "nginx on 127.0.0.1:$P0 (no delay) and :$P10 (one request there: ${d}s); examples/server.rs on :$PS"
 
 # --- the tools ----------------------------------------------------------------------------------
@@ -204,6 +205,8 @@ total, workers = int(sys.argv[3]), sys.argv[4]
 times = {}
 for col, tool, t in rows:
     times.setdefault((col, tool), []).append(float(t))
+if not times:
+    sys.exit("no timed runs (RUNS=0)")
 med = {key: statistics.median(v) for key, v in times.items()}
 tools = ["downloader -c 100", "curl --parallel --parallel-max 100", "aria2c -j 100", "wget, sequential", "gevent Pool(100) + urllib"]
 keys = ["downloader", "curl", "aria2c", "wget", "gevent"]
