@@ -62,10 +62,9 @@ pub(crate) enum Watcher {
 pub(crate) struct Slot {
     pub(crate) body: Option<Pin<Box<dyn RawTask>>>,
     pub(crate) watchers: Vec<Watcher>,
-    /// A value switched into the task; `Some` means a switch reached it.
-    pub(crate) inbox: Option<Value>,
-    /// The task a greenlet returns to when it ends.
-    pub(crate) parent: Option<TaskKey>,
+    /// The switch state (inbox, parent), boxed: only tasks switched into or made with a parent
+    /// have one, and every suspended task pays for the slot.
+    pub(crate) greenlet: Option<Box<Greenlet>>,
     /// When the task died, counted in deaths on this hub: completion order.
     pub(crate) finished: u64,
     pub(crate) generation: u32,
@@ -74,6 +73,29 @@ pub(crate) struct Slot {
     pub(crate) queued: bool,
     pub(crate) kill_requested: bool,
     pub(crate) awaiting_switch: bool,
+}
+
+/// The part of a slot only greenlet-style tasks use.
+#[derive(Default)]
+pub(crate) struct Greenlet {
+    /// A value switched into the task; `Some` means a switch reached it.
+    pub(crate) inbox: Option<Value>,
+    /// The task a greenlet returns to when it ends.
+    pub(crate) parent: Option<TaskKey>,
+}
+
+impl Slot {
+    /// The switch state, made on first use.
+    pub(crate) fn greenlet(&mut self) -> &mut Greenlet {
+        self.greenlet.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the value switched into the task, if a switch reached it.
+    pub(crate) fn take_inbox(&mut self) -> Option<Value> {
+        self.greenlet
+            .as_mut()
+            .and_then(|greenlet| greenlet.inbox.take())
+    }
 }
 
 /// Work the loop runs between task turns.
@@ -95,7 +117,7 @@ pub(crate) struct Garbage {
         dead_code,
         reason = "held only to be dropped once the core is not borrowed"
     )]
-    inbox: Option<Value>,
+    greenlet: Option<Box<Greenlet>>,
 }
 
 pub(crate) struct Core {
@@ -225,8 +247,12 @@ impl Core {
         let fresh = |generation| Slot {
             body: Some(body),
             watchers: Vec::new(),
-            inbox: None,
-            parent,
+            greenlet: parent.map(|parent| {
+                Box::new(Greenlet {
+                    inbox: None,
+                    parent: Some(parent),
+                })
+            }),
             finished: 0,
             generation,
             handles: 1,
@@ -304,7 +330,7 @@ impl Core {
         slot.kill_requested = false;
         slot.awaiting_switch = false;
         let watchers = std::mem::take(&mut slot.watchers);
-        let parent = slot.parent;
+        let parent = slot.greenlet.as_ref().and_then(|greenlet| greenlet.parent);
         let unheld = slot.handles == 0;
         for watcher in watchers {
             match watcher {
@@ -315,7 +341,7 @@ impl Core {
         if let Some(parent) = parent {
             if let Some(slot) = self.slot_mut(parent) {
                 if slot.awaiting_switch {
-                    slot.inbox.get_or_insert_with(Value::none);
+                    slot.greenlet().inbox.get_or_insert_with(Value::none);
                     self.wake_front(parent);
                 }
             }
@@ -335,7 +361,7 @@ impl Core {
         slot.generation = slot.generation.wrapping_add(1);
         let garbage = Garbage {
             body: slot.body.take(),
-            inbox: slot.inbox.take(),
+            greenlet: slot.greenlet.take(),
         };
         // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
         if !self.panics.is_empty() {

@@ -73,7 +73,7 @@ impl Future for Switch {
         let me = core.current();
         if this.sent {
             let slot = core.slot_mut(me).expect("the running task has a slot");
-            return match slot.inbox.take() {
+            return match slot.take_inbox() {
                 Some(value) => {
                     slot.awaiting_switch = false;
                     Poll::Ready(value)
@@ -92,10 +92,12 @@ impl Future for Switch {
         if matches!(slot.state, State::Dead(_) | State::Free) {
             return Poll::Ready(Value::none());
         }
-        slot.inbox = Some(value);
+        slot.greenlet().inbox = Some(value);
         core.wake_front(target);
         let slot = core.slot_mut(me).expect("the running task has a slot");
-        slot.inbox = None;
+        if let Some(greenlet) = slot.greenlet.as_mut() {
+            greenlet.inbox = None;
+        }
         slot.awaiting_switch = true;
         this.sent = true;
         Poll::Pending
