@@ -183,11 +183,8 @@ enum Waiting {
     Idle,
     /// `op::pass()`: requeued; done when polled again.
     Pass { requeued: bool },
-    /// A sleep until `deadline`, its timer armed at the first poll that finds it not due.
-    Sleep {
-        deadline: u64,
-        timer: Option<TimerId>,
-    },
+    /// A sleep (of more than zero): done when its timer, armed when the op came, has fired.
+    Sleep(TimerId),
     /// Any other op, or an op with a timeout.
     Rare(Box<Rare>),
 }
@@ -223,10 +220,12 @@ impl Waiting {
                     return Waiting::Pass { requeued: false };
                 }
                 OpKind::Sleep(duration) => {
-                    return Waiting::Sleep {
-                        deadline: hub.now().saturating_add(nanos(duration)),
-                        timer: None,
-                    };
+                    let mut core = hub.core.borrow_mut();
+                    // Later than now, as the duration is not zero: the timer fires in a later
+                    // turn, as a `Sleep`'s would.
+                    let deadline = core.now().saturating_add(nanos(duration));
+                    let me = core.current();
+                    return Waiting::Sleep(core.timers.insert(deadline, me));
                 }
                 _ => {}
             }
@@ -254,19 +253,12 @@ impl Waiting {
                 core.wake(me);
                 Poll::Pending
             }
-            Waiting::Sleep { deadline, timer } => {
-                let mut core = hub.core.borrow_mut();
-                if core.now() >= *deadline {
-                    if let Some(timer) = timer.take() {
-                        core.timers.cancel(timer);
-                    }
-                    return Poll::Ready(Reply::Ready);
+            Waiting::Sleep(timer) => {
+                if hub.core.borrow().timers.is_armed(*timer) {
+                    Poll::Pending
+                } else {
+                    Poll::Ready(Reply::Ready)
                 }
-                if timer.is_none() {
-                    let me = core.current();
-                    *timer = Some(core.timers.insert(*deadline, me));
-                }
-                Poll::Pending
             }
             Waiting::Rare(rare) => rare.poll(cx, hub),
         }
@@ -281,14 +273,12 @@ impl Waiting {
                 rare.timeout = None;
                 *spare = Some(rare);
             }
-            Waiting::Sleep {
-                timer: Some(timer), ..
-            } => {
+            Waiting::Sleep(timer) => {
                 if let Ok(mut core) = hub.core.try_borrow_mut() {
                     core.timers.cancel(timer);
                 }
             }
-            Waiting::Idle | Waiting::Pass { .. } | Waiting::Sleep { timer: None, .. } => {}
+            Waiting::Idle | Waiting::Pass { .. } => {}
         }
     }
 }
@@ -410,7 +400,7 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
 impl<B: Body<Yield = Op, Resume = Reply>> Drop for GenTask<B> {
     /// Disarms an inline sleep's timer (an out-of-line op disarms its own).
     fn drop(&mut self) {
-        if let (Some(hub), Waiting::Sleep { .. }) = (&self.hub, &self.waiting) {
+        if let (Some(hub), Waiting::Sleep(_)) = (&self.hub, &self.waiting) {
             let hub = Rc::clone(hub);
             self.waiting.finish(&hub, &mut self.spare);
         }

@@ -93,6 +93,13 @@ impl Timers {
         self.armed == 0
     }
 
+    /// Whether a timer is still armed: it has neither fired nor been cancelled.
+    #[inline]
+    pub(crate) fn is_armed(&self, id: TimerId) -> bool {
+        let slot = &self.slots[id.index as usize];
+        slot.armed && slot.generation == id.generation
+    }
+
     /// Disarms a timer; nothing happens if it already fired or was cancelled.
     pub(crate) fn cancel(&mut self, id: TimerId) {
         let slot = &mut self.slots[id.index as usize];
