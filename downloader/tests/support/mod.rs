@@ -1,7 +1,8 @@
-//! A blocking test double: a `Connector` over `std::net::TcpStream` and a thread-per-connection
-//! server running `downloader::server`'s sans-IO logic. Its futures are ready on their first
-//! poll, so fault-by-fault tests are deterministic; the real binary connects through the hub's
-//! cooperative sockets (`downloader::hub_net`, tested against this server in `tests/hub.rs`).
+//! The tests' network pieces. The server (`TestServer`) runs `downloader::server`'s sans-IO
+//! logic with its fault modes: plain HTTP as tasks of a hub on the hub's cooperative sockets (a
+//! task per connection, gevent's StreamServer), HTTPS on a thread per connection. The client
+//! side has a blocking double (`StdConnector`) whose futures are ready on their first poll, so
+//! fault-by-fault tests are deterministic; `tests/hub.rs` drives the real `HubConnector`.
 //!
 //! Everything here binds and connects to 127.0.0.1 only; the connector resolves no names (a
 //! name is an "unknown host"), so no test ever reaches DNS or another address.
@@ -11,11 +12,13 @@
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use corogen::hub::{self, Hub};
 use downloader::server::{Action, Site, parse_request, response_head};
 use downloader::transport::{Connector, Transport};
 use downloader::url::Host;
@@ -109,7 +112,10 @@ pub trait ReadWrite: Read + Write + Send {
 
 impl ReadWrite for TcpStream {}
 
-/// The test server: `site` on 127.0.0.1, a thread per connection; stops when dropped.
+/// The test server: `site` on 127.0.0.1; stops when dropped. Plain HTTP is served the gevent
+/// way (`start`): one hub thread, a task per connection on the hub's cooperative sockets, as in
+/// `examples/server.rs`. HTTPS (`start_wrapped`) keeps a thread per connection, because its
+/// TLS layer works over blocking streams.
 pub struct TestServer {
     pub port: u16,
     pub stats: Arc<Stats>,
@@ -119,10 +125,41 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(site: Site) -> TestServer {
-        TestServer::start_wrapped(
-            site,
-            Arc::new(|stream| Some(Box::new(stream) as Box<dyn ReadWrite>)),
-        )
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stats = Arc::new(Stats::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept = {
+            let (stats, stop) = (Arc::clone(&stats), Arc::clone(&stop));
+            thread::spawn(move || {
+                let hub = Hub::new();
+                hub.block_on(async move {
+                    let listener = hub::net::TcpListener::from_std(listener).unwrap();
+                    let site = Rc::new(site);
+                    loop {
+                        let Ok((stream, _)) = listener.accept().await else {
+                            continue;
+                        };
+                        if stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        stats.connections.fetch_add(1, Ordering::SeqCst);
+                        let (site, stats) = (Rc::clone(&site), Arc::clone(&stats));
+                        hub::spawn(async move {
+                            let _ = stream.set_nodelay(true);
+                            serve_on_hub(stream, &site, &stats).await;
+                        });
+                    }
+                });
+                // Dropping the hub ends the connections still open.
+            })
+        };
+        TestServer {
+            port,
+            stats,
+            stop,
+            accept: Some(accept),
+        }
     }
 
     pub fn start_wrapped(site: Site, wrap: Wrap) -> TestServer {
@@ -184,7 +221,52 @@ impl Drop for TestServer {
     }
 }
 
-/// One connection: requests in, the site's actions out, until a close.
+/// One connection on the hub: requests in, the site's actions out, until a close.
+async fn serve_on_hub(stream: hub::net::TcpStream, site: &Site, stats: &Stats) {
+    let mut pending = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        match parse_request(&pending) {
+            Ok(Some((request, consumed))) => {
+                pending.drain(..consumed);
+                stats.requests.fetch_add(1, Ordering::SeqCst);
+                stats.targets.lock().unwrap().push(request.target.clone());
+                for action in site.respond(&request) {
+                    match action {
+                        Action::Send(bytes) => {
+                            if stream.write_all(&bytes).await.is_err() {
+                                return;
+                            }
+                        }
+                        Action::Stall(duration) => hub::sleep(duration).await,
+                        Action::Close => return,
+                    }
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                let body = format!("{error}\n");
+                let mut response = response_head(
+                    error.status(),
+                    &[
+                        ("Content-Length", body.len().to_string()),
+                        ("Connection", "close".into()),
+                    ],
+                );
+                response.extend_from_slice(body.as_bytes());
+                let _ = stream.write_all(&response).await;
+                return;
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => pending.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// One connection (thread per connection, for TLS): requests in, the site's actions out.
 fn serve(mut stream: Box<dyn ReadWrite>, site: &Site, stats: &Stats) {
     let mut pending = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
