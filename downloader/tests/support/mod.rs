@@ -19,7 +19,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use corogen::hub::{self, Hub};
-use downloader::server::{Action, Site, parse_request, response_head};
+use downloader::server::{Action, RequestError, Site, parse_request, response_head};
 use downloader::transport::{Connector, Transport};
 use downloader::url::Host;
 
@@ -221,6 +221,20 @@ impl Drop for TestServer {
     }
 }
 
+/// The answer to a request that does not parse: its status, the reason, and a close.
+fn error_response(error: &RequestError) -> Vec<u8> {
+    let body = format!("{error}\n");
+    let mut response = response_head(
+        error.status(),
+        &[
+            ("Content-Length", body.len().to_string()),
+            ("Connection", "close".into()),
+        ],
+    );
+    response.extend_from_slice(body.as_bytes());
+    response
+}
+
 /// One connection on the hub: requests in, the site's actions out, until a close.
 async fn serve_on_hub(stream: hub::net::TcpStream, site: &Site, stats: &Stats) {
     let mut pending = Vec::new();
@@ -246,16 +260,7 @@ async fn serve_on_hub(stream: hub::net::TcpStream, site: &Site, stats: &Stats) {
             }
             Ok(None) => {}
             Err(error) => {
-                let body = format!("{error}\n");
-                let mut response = response_head(
-                    error.status(),
-                    &[
-                        ("Content-Length", body.len().to_string()),
-                        ("Connection", "close".into()),
-                    ],
-                );
-                response.extend_from_slice(body.as_bytes());
-                let _ = stream.write_all(&response).await;
+                let _ = stream.write_all(&error_response(&error)).await;
                 return;
             }
         }
@@ -298,16 +303,7 @@ fn serve(mut stream: Box<dyn ReadWrite>, site: &Site, stats: &Stats) {
             }
             Ok(None) => {}
             Err(error) => {
-                let body = format!("{error}\n");
-                let mut response = response_head(
-                    error.status(),
-                    &[
-                        ("Content-Length", body.len().to_string()),
-                        ("Connection", "close".into()),
-                    ],
-                );
-                response.extend_from_slice(body.as_bytes());
-                let _ = stream.write_all(&response);
+                let _ = stream.write_all(&error_response(&error));
                 stream.close();
                 return;
             }
