@@ -7,19 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-fn push(log: &Log, entry: impl Into<String>) {
-    log.borrow_mut().push(entry.into());
-}
-
-fn entries(log: &Log) -> Vec<String> {
-    log.borrow().clone()
-}
+#[path = "support/hub_log.rs"]
+mod hub_log;
+use hub_log::{Log, entries, ms, push};
 
 /// Links `task` so that each firing appends its id to the returned log.
 fn link_log(task: &TaskRef) -> Rc<RefCell<Vec<u64>>> {

@@ -101,6 +101,14 @@ pub struct Stats {
     pub targets: Mutex<Vec<String>>,
 }
 
+impl Stats {
+    /// Counts one request for `target`.
+    fn record(&self, target: &str) {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        self.targets.lock().unwrap().push(target.to_owned());
+    }
+}
+
 /// How the server wraps a connection (plain, or TLS on the test certificate).
 pub type Wrap = Arc<dyn Fn(TcpStream) -> Option<Box<dyn ReadWrite>> + Send + Sync>;
 
@@ -243,8 +251,7 @@ async fn serve_on_hub(stream: hub::net::TcpStream, site: &Site, stats: &Stats) {
         match parse_request(&pending) {
             Ok(Some((request, consumed))) => {
                 pending.drain(..consumed);
-                stats.requests.fetch_add(1, Ordering::SeqCst);
-                stats.targets.lock().unwrap().push(request.target.clone());
+                stats.record(&request.target);
                 for action in site.respond(&request) {
                     match action {
                         Action::Send(bytes) => {
@@ -279,8 +286,7 @@ fn serve(mut stream: Box<dyn ReadWrite>, site: &Site, stats: &Stats) {
         match parse_request(&pending) {
             Ok(Some((request, consumed))) => {
                 pending.drain(..consumed);
-                stats.requests.fetch_add(1, Ordering::SeqCst);
-                stats.targets.lock().unwrap().push(request.target.clone());
+                stats.record(&request.target);
                 for action in site.respond(&request) {
                     match action {
                         Action::Send(bytes) => {
