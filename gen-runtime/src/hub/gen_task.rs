@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::core::Inner;
-use super::handle::{Join, TaskRef};
+use super::handle::Join;
 use super::net::source::{IoObject, WaitReady};
 use super::reactor::Direction;
 use super::run;
@@ -56,9 +56,9 @@ pub struct Op {
 pub(crate) enum OpKind {
     Pass,
     Sleep(Duration),
-    Join(TaskRef),
+    Join(Join),
     Wait(Rc<dyn Condition>),
-    Switch(TaskRef, Value),
+    Switch(Switch),
     Io(Rc<dyn IoObject>, Direction),
 }
 
@@ -85,9 +85,9 @@ impl fmt::Debug for Op {
         let kind = match &self.kind {
             OpKind::Pass => "pass".to_owned(),
             OpKind::Sleep(duration) => format!("sleep({duration:?})"),
-            OpKind::Join(task) => format!("join({task})"),
+            OpKind::Join(join) => format!("join(<Task #{}>)", join.target_id()),
             OpKind::Wait(_) => "wait(..)".to_owned(),
-            OpKind::Switch(task, _) => format!("switch({task}, ..)"),
+            OpKind::Switch(switch) => format!("switch(<Task #{}>, ..)", switch.target_id()),
             OpKind::Io(_, Direction::Read) => "readable(..)".to_owned(),
             OpKind::Io(_, Direction::Write) => "writable(..)".to_owned(),
         };
@@ -288,9 +288,9 @@ impl What {
         match kind {
             OpKind::Pass | OpKind::Sleep(Duration::ZERO) => What::Pass { requeued: false },
             OpKind::Sleep(duration) => What::Sleep(after(duration)),
-            OpKind::Join(task) => What::Join(task.join()),
+            OpKind::Join(join) => What::Join(join),
             OpKind::Wait(condition) => What::Wait(CondWait::new(condition)),
-            OpKind::Switch(target, value) => What::Switch(super::switch::switch(&target, value)),
+            OpKind::Switch(switch) => What::Switch(switch),
             OpKind::Io(source, direction) => What::Io(WaitReady::new(source, direction)),
         }
     }

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::core::{Callback, Exit, Inner, State, Watcher};
+use super::core::{Callback, Core, Exit, Inner, Slot, State, Watcher};
 use super::run;
 use super::task::TaskKey;
 
@@ -143,7 +143,8 @@ impl TaskRef {
     /// A task joining itself would wait forever: it panics instead.
     pub fn join(&self) -> Join {
         Join {
-            target: self.clone(),
+            hub: Rc::clone(&self.hub),
+            key: self.key,
             registered: None,
         }
     }
@@ -273,7 +274,8 @@ impl<T: 'static> Task<T> {
     /// [`value`](Self::value) to clone it instead).
     pub fn get(&self) -> Get<T> {
         Get {
-            join: self.raw.join(),
+            target: self.raw.clone(),
+            registered: None,
             _output: PhantomData,
         }
     }
@@ -373,59 +375,93 @@ impl<T> fmt::Display for Task<T> {
 /// Calls `f` with a dead task's result.
 fn with_output<T: 'static>(task: &TaskRef, f: impl FnOnce(&mut Result<T, TaskError>)) {
     let mut core = task.hub.core.borrow_mut();
-    let Some(slot) = core.slot_mut(task.key) else {
-        return;
-    };
+    if let Some(output) = core.slot_mut(task.key).and_then(output_of::<T>) {
+        f(output);
+    }
+}
+
+/// The result of the dead task in `slot`, if it is a `Result<T, TaskError>`.
+fn output_of<T: 'static>(slot: &mut Slot) -> Option<&mut Result<T, TaskError>> {
     if !matches!(slot.state, State::Dead(_)) {
-        return;
+        return None;
     }
-    let Some(body) = slot.body.as_mut() else {
-        return;
-    };
-    if let Some(output) = body.as_mut().output() {
-        if let Some(output) = output.downcast_mut::<Result<T, TaskError>>() {
-            f(output);
-        }
-    }
+    slot.body
+        .as_mut()?
+        .as_mut()
+        .output()?
+        .downcast_mut::<Result<T, TaskError>>()
+}
+
+/// Takes the result of the dead task in `slot`, leaving [`TaskError::Taken`].
+fn take_result<T: 'static>(slot: &mut Slot) -> Option<Result<T, TaskError>> {
+    output_of::<T>(slot).map(|output| std::mem::replace(output, Err(TaskError::Taken)))
 }
 
 /// Takes a dead task's result, leaving [`TaskError::Taken`].
 fn take_output<T: 'static>(task: &TaskRef) -> Option<Result<T, TaskError>> {
-    let mut result = None;
-    with_output(task, |output| {
-        result = Some(std::mem::replace(output, Err(TaskError::Taken)))
-    });
-    result
+    let mut core = task.hub.core.borrow_mut();
+    core.slot_mut(task.key).and_then(take_result::<T>)
 }
 
 /// The future of [`TaskRef::join`]: ready once the task is dead.
+///
+/// It holds the hub and the task's key, not a counted handle: a task whose slot was freed is
+/// dead, so the join needs nothing of the task once it has ended.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Join {
-    target: TaskRef,
+    hub: Rc<Inner>,
+    key: TaskKey,
     /// The waiting task, once registered in the target's watchers.
     registered: Option<TaskKey>,
 }
 
 impl Join {
+    /// The id of the task joined (for `Debug`).
+    pub(crate) fn target_id(&self) -> u64 {
+        self.key.id()
+    }
+
     /// Registers `waiter` to be woken when the target dies; `true` if it is already dead.
     pub(crate) fn poll_dead(&mut self, waiter: TaskKey) -> bool {
-        let mut core = self.target.hub.core.borrow_mut();
-        let Some(slot) = core.slot_mut(self.target.key) else {
-            return true;
-        };
-        if matches!(slot.state, State::Dead(_)) {
-            self.registered = None;
-            return true;
+        let mut core = self.hub.core.borrow_mut();
+        poll_dead(&mut core, self.key, waiter, &mut self.registered)
+    }
+}
+
+/// Registers `waiter` (once, in `registered`) to be woken when `key` dies; `true` if it is
+/// already dead (or its slot is gone, which only a dead task's can be).
+fn poll_dead(
+    core: &mut Core,
+    key: TaskKey,
+    waiter: TaskKey,
+    registered: &mut Option<TaskKey>,
+) -> bool {
+    let Some(slot) = core.slot_mut(key) else {
+        return true;
+    };
+    if matches!(slot.state, State::Dead(_)) {
+        *registered = None;
+        return true;
+    }
+    assert!(waiter != key, "corogen hub: a task cannot join itself");
+    if registered.is_none() {
+        slot.watchers.push(Watcher::Join(waiter));
+        *registered = Some(waiter);
+    }
+    false
+}
+
+/// Takes `waiter` out of the watchers of `key`, if it is still there.
+fn unregister(hub: &Inner, key: TaskKey, waiter: TaskKey) {
+    let mut core = hub.core.borrow_mut();
+    if let Some(slot) = core.slot_mut(key) {
+        let at = slot
+            .watchers
+            .iter()
+            .position(|watcher| matches!(watcher, Watcher::Join(key) if *key == waiter));
+        if let Some(at) = at {
+            slot.watchers.swap_remove(at);
         }
-        assert!(
-            waiter != self.target.key,
-            "corogen hub: a task cannot join itself"
-        );
-        if self.registered.is_none() {
-            slot.watchers.push(Watcher::Join(waiter));
-            self.registered = Some(waiter);
-        }
-        false
     }
 }
 
@@ -434,8 +470,9 @@ impl Future for Join {
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let waiter = this.target.hub.core.borrow().current();
-        if this.poll_dead(waiter) {
+        let mut core = this.hub.core.borrow_mut();
+        let waiter = core.current();
+        if poll_dead(&mut core, this.key, waiter, &mut this.registered) {
             Poll::Ready(())
         } else {
             Poll::Pending
@@ -446,38 +483,43 @@ impl Future for Join {
 impl Drop for Join {
     fn drop(&mut self) {
         if let Some(waiter) = self.registered.take() {
-            let mut core = self.target.hub.core.borrow_mut();
-            if let Some(slot) = core.slot_mut(self.target.key) {
-                let at = slot
-                    .watchers
-                    .iter()
-                    .position(|watcher| matches!(watcher, Watcher::Join(key) if *key == waiter));
-                if let Some(at) = at {
-                    slot.watchers.swap_remove(at);
-                }
-            }
+            unregister(&self.hub, self.key, waiter);
         }
     }
 }
 
 /// The future of [`Task::get`].
+///
+/// Unlike a [`Join`], it holds a counted handle: the task's result must outlive the task's
+/// other handles until it is taken.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Get<T> {
-    join: Join,
+    target: TaskRef,
+    /// The waiting task, once registered in the target's watchers.
+    registered: Option<TaskKey>,
     _output: PhantomData<fn() -> T>,
 }
 
 impl<T: 'static> Future for Get<T> {
     type Output = Result<T, TaskError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        match Pin::new(&mut this.join).poll(cx) {
-            Poll::Ready(()) => {
-                let result = take_output::<T>(&this.join.target);
-                Poll::Ready(result.unwrap_or(Err(TaskError::Taken)))
-            }
-            Poll::Pending => Poll::Pending,
+        let mut core = this.target.hub.core.borrow_mut();
+        let waiter = core.current();
+        if !poll_dead(&mut core, this.target.key, waiter, &mut this.registered) {
+            return Poll::Pending;
+        }
+        // The result is moved out, not dropped: no user code runs while the core is borrowed.
+        let result = core.slot_mut(this.target.key).and_then(take_result::<T>);
+        Poll::Ready(result.unwrap_or(Err(TaskError::Taken)))
+    }
+}
+
+impl<T> Drop for Get<T> {
+    fn drop(&mut self) {
+        if let Some(waiter) = self.registered.take() {
+            unregister(&self.target.hub, self.target.key, waiter);
         }
     }
 }

@@ -29,7 +29,7 @@ pub fn sleep(duration: Duration) -> Op {
 /// Waits until `task` is dead (then take its value with
 /// [`Task::try_get`](super::Task::try_get)).
 pub fn join(task: &TaskRef) -> Op {
-    Op::new(OpKind::Join(task.clone()))
+    Op::new(OpKind::Join(task.join()))
 }
 
 /// Waits on a synchronisation object: until an [`Event`](super::Event) or an
@@ -43,7 +43,7 @@ pub fn wait(on: &impl Waitable) -> Op {
 /// Switches to `target` with `value`, and waits until something switches back (greenlet's
 /// `target.switch(value)`); the generator is resumed with `Reply::Switched(value)`.
 pub fn switch(target: &TaskRef, value: Value) -> Op {
-    Op::new(OpKind::Switch(target.clone(), value))
+    Op::new(OpKind::Switch(super::switch::switch(target, value)))
 }
 
 /// Waits until `socket` is ready to read (data, the end of the stream, an error, or a

@@ -35,11 +35,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::core::State;
+use super::core::{Inner, State};
 use super::gen_task::Value;
 use super::handle::TaskRef;
+use super::task::TaskKey;
 
 /// Switches to `target`, handing it `value`, and waits until some task switches back; outputs
 /// the value switched back with.
@@ -49,18 +51,30 @@ use super::handle::TaskRef;
 /// task outputs an empty value at once; switching to yourself outputs `value` at once.
 pub fn switch(target: &TaskRef, value: Value) -> Switch {
     Switch {
-        target: target.clone(),
+        hub: Rc::clone(&target.hub),
+        target: target.key,
         value: Some(value),
         sent: false,
     }
 }
 
 /// The future of [`switch`].
+///
+/// It holds the hub and the target's key, not a counted handle: a target whose slot was freed
+/// is dead, and switching to a dead task needs nothing of it.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Switch {
-    target: TaskRef,
+    hub: Rc<Inner>,
+    target: TaskKey,
     value: Option<Value>,
     sent: bool,
+}
+
+impl Switch {
+    /// The id of the task switched to (for `Debug`).
+    pub(crate) fn target_id(&self) -> u64 {
+        self.target.id()
+    }
 }
 
 impl Future for Switch {
@@ -68,8 +82,7 @@ impl Future for Switch {
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Value> {
         let this = self.get_mut();
-        let hub = &this.target.hub;
-        let mut core = hub.core.borrow_mut();
+        let mut core = this.hub.core.borrow_mut();
         let me = core.current();
         if this.sent {
             let slot = core.slot_mut(me).expect("the running task has a slot");
@@ -82,10 +95,10 @@ impl Future for Switch {
             };
         }
         let value = this.value.take().unwrap_or_default();
-        if me == this.target.key {
+        let target = this.target;
+        if me == target {
             return Poll::Ready(value);
         }
-        let target = this.target.key;
         let Some(slot) = core.slot_mut(target) else {
             return Poll::Ready(Value::none());
         };
@@ -107,7 +120,7 @@ impl Future for Switch {
 impl Drop for Switch {
     fn drop(&mut self) {
         if self.sent {
-            if let Ok(mut core) = self.target.hub.core.try_borrow_mut() {
+            if let Ok(mut core) = self.hub.core.try_borrow_mut() {
                 if let Some(me) = core.current {
                     if let Some(slot) = core.slot_mut(me) {
                         slot.awaiting_switch = false;
