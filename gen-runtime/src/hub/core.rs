@@ -228,6 +228,13 @@ impl Core {
             .filter(|slot| slot.generation == key.generation && slot.state != State::Free)
     }
 
+    /// Whether `key`'s task is dead (a task without a slot is: its slot was freed at its death).
+    #[inline]
+    pub(crate) fn is_dead(&self, key: TaskKey) -> bool {
+        self.slot(key)
+            .is_none_or(|slot| matches!(slot.state, State::Dead(_)))
+    }
+
     /// The running task, or a clear panic outside of one.
     #[inline]
     #[track_caller]

@@ -16,14 +16,15 @@
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::task::Poll;
 use std::time::Duration;
 
-use super::core::{Callback, Exit, Inner, State};
+use super::core::{Callback, Core, Exit, Inner, State};
 use super::reactor::Reactor;
-use super::task::TaskKey;
+use super::task::{RawTask, TaskKey};
 use super::waker;
 
 thread_local! {
@@ -98,24 +99,34 @@ impl Inner {
         let _enter = Enter::new(self);
         let mut woken = Vec::new();
         loop {
-            if self.is_done(until) {
-                return RunEnd::Done;
-            }
-            self.core.borrow().start_turn_clock();
-            self.remote.take(&mut woken);
-            if !woken.is_empty() {
+            // One borrow for the turn's bookkeeping: the end check, the clock, remote wakes,
+            // and whether there are timers or callbacks to look at.
+            let (timers, callbacks) = {
                 let mut core = self.core.borrow_mut();
-                for key in woken.drain(..) {
-                    core.wake(key);
+                if until.is_some_and(|key| core.is_dead(key)) {
+                    return RunEnd::Done;
                 }
+                core.start_turn_clock();
+                if self.remote.pending() {
+                    self.remote.take(&mut woken);
+                    for key in woken.drain(..) {
+                        core.wake(key);
+                    }
+                }
+                (
+                    !core.timers.is_empty() || !core.idle_waiters.is_empty(),
+                    !core.callbacks.is_empty(),
+                )
+            };
+            if timers {
+                self.fire_timers();
             }
-            self.fire_timers();
-            self.run_callbacks();
+            if callbacks {
+                self.run_callbacks();
+            }
             let batch = self.core.borrow().run_queue.len();
             for _ in 0..batch {
-                let next = self.core.borrow_mut().run_queue.pop_front();
-                let Some(key) = next else { break };
-                self.run_task(key);
+                let Some(key) = self.run_next() else { break };
                 if until == Some(key) && self.is_done(until) {
                     return RunEnd::Done;
                 }
@@ -127,12 +138,7 @@ impl Inner {
     }
 
     fn is_done(&self, until: Option<TaskKey>) -> bool {
-        until.is_some_and(|key| {
-            self.core
-                .borrow()
-                .slot(key)
-                .is_none_or(|slot| matches!(slot.state, State::Dead(_)))
-        })
+        until.is_some_and(|key| self.core.borrow().is_dead(key))
     }
 
     fn fire_timers(&self) {
@@ -258,27 +264,47 @@ impl Inner {
         None
     }
 
-    /// Polls one task, and ends it if it finished, panicked or was killed meanwhile.
-    fn run_task(self: &Rc<Self>, key: TaskKey) {
-        let mut body = {
+    /// Takes the next task off the run queue and polls it (see [`run_task`](Self::run_task));
+    /// `None` if the queue is empty.
+    fn run_next(self: &Rc<Self>) -> Option<TaskKey> {
+        let (key, body) = {
             let mut core = self.core.borrow_mut();
-            let Some(slot) = core.slot_mut(key) else {
-                return;
-            };
-            slot.queued = false;
-            if !matches!(slot.state, State::Unstarted | State::Suspended) {
-                return;
+            let key = core.run_queue.pop_front()?;
+            match self.start_task(&mut core, key) {
+                Start::Run(body) => (key, body),
+                Start::Skip => return Some(key),
+                Start::Kill => {
+                    drop(core);
+                    self.kill(key);
+                    return Some(key);
+                }
             }
-            if slot.kill_requested {
-                drop(core);
-                self.kill(key);
-                return;
-            }
-            slot.state = State::Running;
-            let body = slot.body.take().expect("a waiting task has its body");
-            core.current = Some(key);
-            body
         };
+        self.run_task(key, body);
+        Some(key)
+    }
+
+    /// Takes a queued task's body out to poll it, marking it running.
+    #[inline]
+    fn start_task(&self, core: &mut Core, key: TaskKey) -> Start {
+        let Some(slot) = core.slot_mut(key) else {
+            return Start::Skip;
+        };
+        slot.queued = false;
+        if !matches!(slot.state, State::Unstarted | State::Suspended) {
+            return Start::Skip;
+        }
+        if slot.kill_requested {
+            return Start::Kill;
+        }
+        slot.state = State::Running;
+        let body = slot.body.take().expect("a waiting task has its body");
+        core.current = Some(key);
+        Start::Run(body)
+    }
+
+    /// Polls one task, and ends it if it finished, panicked or was killed meanwhile.
+    fn run_task(self: &Rc<Self>, key: TaskKey, mut body: Pin<Box<dyn RawTask>>) {
         let polled = catch_unwind(AssertUnwindSafe(|| {
             waker::poll_with(&self.remote, key, |cx| body.as_mut().poll(cx))
         }));
@@ -309,6 +335,16 @@ impl Inner {
             }
         }
     }
+}
+
+/// What to do with a task taken off the run queue.
+enum Start {
+    /// Poll this body.
+    Run(Pin<Box<dyn RawTask>>),
+    /// Nothing: the task is gone, dead, or running already.
+    Skip,
+    /// Kill it: a kill was asked for while it was queued.
+    Kill,
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
