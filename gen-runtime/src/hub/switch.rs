@@ -53,8 +53,7 @@ pub fn switch(target: &TaskRef, value: Value) -> Switch {
     Switch {
         hub: Rc::clone(&target.hub),
         target: target.key,
-        value: Some(value),
-        sent: false,
+        stage: Stage::Unsent(value),
     }
 }
 
@@ -66,8 +65,17 @@ pub fn switch(target: &TaskRef, value: Value) -> Switch {
 pub struct Switch {
     hub: Rc<Inner>,
     target: TaskKey,
-    value: Option<Value>,
-    sent: bool,
+    stage: Stage,
+}
+
+/// Where a [`Switch`] is.
+enum Stage {
+    /// Not polled yet: the value to hand over.
+    Unsent(Value),
+    /// Handed over; the running task's `awaiting_switch` is set until a switch comes back.
+    Sent,
+    /// Done: nothing left to undo when dropped.
+    Done,
 }
 
 impl Switch {
@@ -84,17 +92,23 @@ impl Future for Switch {
         let this = self.get_mut();
         let mut core = this.hub.core.borrow_mut();
         let me = core.current();
-        if this.sent {
-            let slot = core.slot_mut(me).expect("the running task has a slot");
-            return match slot.take_inbox() {
-                Some(value) => {
-                    slot.awaiting_switch = false;
-                    Poll::Ready(value)
-                }
-                None => Poll::Pending,
-            };
-        }
-        let value = this.value.take().unwrap_or_default();
+        let value = match std::mem::replace(&mut this.stage, Stage::Done) {
+            Stage::Unsent(value) => value,
+            Stage::Sent => {
+                let slot = core.slot_mut(me).expect("the running task has a slot");
+                return match slot.take_inbox() {
+                    Some(value) => {
+                        slot.awaiting_switch = false;
+                        Poll::Ready(value)
+                    }
+                    None => {
+                        this.stage = Stage::Sent;
+                        Poll::Pending
+                    }
+                };
+            }
+            Stage::Done => panic!("corogen hub: a `Switch` was polled after it completed"),
+        };
         let target = this.target;
         if me == target {
             return Poll::Ready(value);
@@ -112,14 +126,14 @@ impl Future for Switch {
             greenlet.inbox = None;
         }
         slot.awaiting_switch = true;
-        this.sent = true;
+        this.stage = Stage::Sent;
         Poll::Pending
     }
 }
 
 impl Drop for Switch {
     fn drop(&mut self) {
-        if self.sent {
+        if matches!(self.stage, Stage::Sent) {
             if let Ok(mut core) = self.hub.core.try_borrow_mut() {
                 if let Some(me) = core.current {
                     if let Some(slot) = core.slot_mut(me) {
