@@ -91,6 +91,30 @@ fn error_exit() {
     assert_eq!(bystander.try_get(), Some(Ok("still here")));
 }
 
+// Links fire in the order they were linked, even after a joiner in front of them gave up: a
+// dropped join used to swap the last link into its place, so the links fired out of order.
+#[test]
+fn links_keep_their_order_when_a_join_gives_up() {
+    let hub = Hub::new_virtual();
+    hub.block_on(async {
+        let g = hub::spawn(async { hub::sleep(ms(10)).await });
+        let waiter = {
+            let g = g.clone();
+            hub::spawn(async move { hub::with_timeout(ms(1), g.join()).await.is_err() })
+        };
+        hub::sleep(Duration::ZERO).await; // the waiter's join is now g's first watcher
+        let order = Rc::new(RefCell::new(Vec::new()));
+        for n in 1..=3 {
+            let order = order.clone();
+            g.link(move |_| order.borrow_mut().push(n));
+        }
+        assert_eq!(waiter.get().await, Ok(true), "the join timed out");
+        g.join().await;
+        hub::sleep(Duration::ZERO).await;
+        assert_eq!(*order.borrow(), [1, 2, 3]);
+    });
+}
+
 // A link added after the task ended still fires, once.
 #[test]
 fn late_link_fires_once() {

@@ -61,10 +61,9 @@ pub(crate) enum Watcher {
 /// One task's header.
 pub(crate) struct Slot {
     pub(crate) body: Option<Pin<Box<dyn RawTask>>>,
-    pub(crate) watchers: Vec<Watcher>,
-    /// The switch state (inbox, parent), boxed: only tasks switched into or made with a parent
-    /// have one, and every suspended task pays for the slot.
-    pub(crate) greenlet: Option<Box<Greenlet>>,
+    /// What only some tasks need (watchers, switch state), boxed: every suspended task pays
+    /// for the slot, and most are never joined while alive nor switched into.
+    pub(crate) extra: Option<Box<Extra>>,
     /// When the task died, counted in deaths on this hub: completion order.
     pub(crate) finished: u64,
     pub(crate) generation: u32,
@@ -75,26 +74,63 @@ pub(crate) struct Slot {
     pub(crate) awaiting_switch: bool,
 }
 
-/// The part of a slot only greenlet-style tasks use.
+// A million suspended tasks hold a million slots.
+const _: () = assert!(std::mem::size_of::<Slot>() <= 48);
+
+/// The part of a slot few tasks use, made on first use.
 #[derive(Default)]
-pub(crate) struct Greenlet {
+pub(crate) struct Extra {
+    /// Who waits for the task's end, in the order they came.
+    pub(crate) watchers: Watchers,
     /// A value switched into the task; `Some` means a switch reached it.
     pub(crate) inbox: Option<Value>,
     /// The task a greenlet returns to when it ends.
     pub(crate) parent: Option<TaskKey>,
 }
 
+/// Watchers in the order they came; the first inline, as a task rarely has more than one.
+#[derive(Default)]
+pub(crate) struct Watchers {
+    first: Option<Watcher>,
+    rest: Vec<Watcher>,
+}
+
+impl Watchers {
+    pub(crate) fn push(&mut self, watcher: Watcher) {
+        if self.first.is_none() {
+            self.first = Some(watcher);
+        } else {
+            self.rest.push(watcher);
+        }
+    }
+
+    /// Takes out the join of `waiter`, keeping the others in order.
+    pub(crate) fn remove_join(&mut self, waiter: TaskKey) {
+        let is_it = |watcher: &Watcher| matches!(watcher, Watcher::Join(key) if *key == waiter);
+        if self.first.as_ref().is_some_and(is_it) {
+            self.first = (!self.rest.is_empty()).then(|| self.rest.remove(0));
+        } else if let Some(at) = self.rest.iter().position(is_it) {
+            self.rest.remove(at);
+        }
+    }
+
+    /// Takes every watcher out, in order.
+    pub(crate) fn take(&mut self) -> impl Iterator<Item = Watcher> + use<> {
+        let first = self.first.take();
+        let rest = std::mem::take(&mut self.rest);
+        first.into_iter().chain(rest)
+    }
+}
+
 impl Slot {
-    /// The switch state, made on first use.
-    pub(crate) fn greenlet(&mut self) -> &mut Greenlet {
-        self.greenlet.get_or_insert_with(Box::default)
+    /// The rare part of the slot, made on first use.
+    pub(crate) fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     /// Takes the value switched into the task, if a switch reached it.
     pub(crate) fn take_inbox(&mut self) -> Option<Value> {
-        self.greenlet
-            .as_mut()
-            .and_then(|greenlet| greenlet.inbox.take())
+        self.extra.as_mut().and_then(|extra| extra.inbox.take())
     }
 }
 
@@ -117,7 +153,7 @@ pub(crate) struct Garbage {
         dead_code,
         reason = "held only to be dropped once the core is not borrowed"
     )]
-    greenlet: Option<Box<Greenlet>>,
+    extra: Option<Box<Extra>>,
 }
 
 pub(crate) struct Core {
@@ -253,11 +289,10 @@ impl Core {
     ) -> TaskKey {
         let fresh = |generation| Slot {
             body: Some(body),
-            watchers: Vec::new(),
-            greenlet: parent.map(|parent| {
-                Box::new(Greenlet {
-                    inbox: None,
+            extra: parent.map(|parent| {
+                Box::new(Extra {
                     parent: Some(parent),
+                    ..Extra::default()
                 })
             }),
             finished: 0,
@@ -336,19 +371,24 @@ impl Core {
         slot.finished = deaths;
         slot.kill_requested = false;
         slot.awaiting_switch = false;
-        let watchers = std::mem::take(&mut slot.watchers);
-        let parent = slot.greenlet.as_ref().and_then(|greenlet| greenlet.parent);
         let unheld = slot.handles == 0;
-        for watcher in watchers {
-            match watcher {
-                Watcher::Join(waiter) => self.wake(waiter),
-                Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
+        let parent = match slot.extra.as_mut() {
+            Some(extra) => {
+                let parent = extra.parent;
+                for watcher in extra.watchers.take() {
+                    match watcher {
+                        Watcher::Join(waiter) => self.wake(waiter),
+                        Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
+                    }
+                }
+                parent
             }
-        }
+            None => None,
+        };
         if let Some(parent) = parent {
             if let Some(slot) = self.slot_mut(parent) {
                 if slot.awaiting_switch {
-                    slot.greenlet().inbox.get_or_insert_with(Value::none);
+                    slot.extra().inbox.get_or_insert_with(Value::none);
                     self.wake_front(parent);
                 }
             }
@@ -368,7 +408,7 @@ impl Core {
         slot.generation = slot.generation.wrapping_add(1);
         let garbage = Garbage {
             body: slot.body.take(),
-            greenlet: slot.greenlet.take(),
+            extra: slot.extra.take(),
         };
         // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
         if !self.panics.is_empty() {

@@ -194,7 +194,7 @@ impl TaskRef {
         let mut core = self.hub.core.borrow_mut();
         match core.slot_mut(self.key) {
             Some(slot) if !matches!(slot.state, State::Dead(_)) => {
-                slot.watchers.push(Watcher::Link(link));
+                slot.extra().watchers.push(Watcher::Link(link));
             }
             _ => core.callbacks.push_back(Callback::Call(link)),
         }
@@ -445,7 +445,7 @@ fn poll_dead(
     }
     assert!(waiter != key, "corogen hub: a task cannot join itself");
     if registered.is_none() {
-        slot.watchers.push(Watcher::Join(waiter));
+        slot.extra().watchers.push(Watcher::Join(waiter));
         *registered = Some(waiter);
     }
     false
@@ -454,14 +454,8 @@ fn poll_dead(
 /// Takes `waiter` out of the watchers of `key`, if it is still there.
 fn unregister(hub: &Inner, key: TaskKey, waiter: TaskKey) {
     let mut core = hub.core.borrow_mut();
-    if let Some(slot) = core.slot_mut(key) {
-        let at = slot
-            .watchers
-            .iter()
-            .position(|watcher| matches!(watcher, Watcher::Join(key) if *key == waiter));
-        if let Some(at) = at {
-            slot.watchers.swap_remove(at);
-        }
+    if let Some(extra) = core.slot_mut(key).and_then(|slot| slot.extra.as_mut()) {
+        extra.watchers.remove_join(waiter);
     }
 }
 

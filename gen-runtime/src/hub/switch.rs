@@ -119,11 +119,11 @@ impl Future for Switch {
         if matches!(slot.state, State::Dead(_) | State::Free) {
             return Poll::Ready(Value::none());
         }
-        slot.greenlet().inbox = Some(value);
+        slot.extra().inbox = Some(value);
         core.wake_front(target);
         let slot = core.slot_mut(me).expect("the running task has a slot");
-        if let Some(greenlet) = slot.greenlet.as_mut() {
-            greenlet.inbox = None;
+        if let Some(extra) = slot.extra.as_mut() {
+            extra.inbox = None;
         }
         slot.awaiting_switch = true;
         this.stage = Stage::Sent;
