@@ -586,15 +586,21 @@ impl Inner {
         for _ in 0..64 {
             let live: Vec<TaskKey> = {
                 let core = self.core.borrow();
-                core.slots
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, slot)| matches!(slot.state, State::Unstarted | State::Suspended))
-                    .map(|(index, slot)| TaskKey {
-                        index: index as u32,
-                        generation: slot.generation,
-                    })
-                    .collect()
+                if core.live == 0 {
+                    Vec::new()
+                } else {
+                    core.slots
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, slot)| {
+                            matches!(slot.state, State::Unstarted | State::Suspended)
+                        })
+                        .map(|(index, slot)| TaskKey {
+                            index: index as u32,
+                            generation: slot.generation,
+                        })
+                        .collect()
+                }
             };
             let callbacks = std::mem::take(&mut self.core.borrow_mut().callbacks);
             if live.is_empty() && callbacks.is_empty() {
@@ -608,6 +614,9 @@ impl Inner {
         // Results of finished tasks may hold handles too.
         let bodies: Vec<_> = {
             let mut core = self.core.borrow_mut();
+            if core.free.len() == core.slots.len() {
+                return;
+            }
             core.slots
                 .iter_mut()
                 .filter_map(|slot| slot.body.take())
