@@ -166,6 +166,32 @@ impl<B: Body> BodyBox<B> {
     }
 }
 
+impl<B: Body> BodyBox<B> {
+    /// Moves the body out of its block, and frees the block.
+    ///
+    /// # Safety
+    /// The body was never pinned: no `Pin<&mut B>` to it was ever made (it was never polled).
+    #[inline]
+    pub(crate) unsafe fn into_inner(self) -> B {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `ptr` points at the live `B` this box owns; it is read out once, and the box is
+        // not dropped (`ManuallyDrop`), so the `B` is neither dropped nor read again. Moving it is
+        // allowed: the caller guarantees it was never pinned.
+        let body = unsafe { this.ptr.as_ptr().read() };
+        match size_class::<B>() {
+            // SAFETY: the block came from `recycled_block(class)` (`BodyBox::new`), and its `B`
+            // was moved out above.
+            Some(class) => unsafe { release_block(class, this.ptr.cast()) },
+            // SAFETY: made by `Box::leak` (`BodyBox::new`); its `B` was moved out, so it is freed
+            // as a `MaybeUninit<B>`.
+            None => drop(unsafe {
+                Box::from_raw(this.ptr.as_ptr().cast::<core::mem::MaybeUninit<B>>())
+            }),
+        }
+        body
+    }
+}
+
 impl<B: Body> Drop for BodyBox<B> {
     #[inline]
     fn drop(&mut self) {

@@ -108,6 +108,22 @@ impl<B: Body> Gen<B> {
         }
     }
 
+    /// The body of a generator never resumed, to run inline (a hub task keeps it in its own
+    /// allocation); `Err(self)` if it was resumed or closed, or if it delegates
+    /// (`yield_from!` needs the generator's stack).
+    #[inline]
+    pub(crate) fn into_unstarted_body(mut self) -> Result<B, Self> {
+        if B::DELEGATES || self.status != Status::Created {
+            return Err(self);
+        }
+        let Some(body) = self.body.take() else {
+            unreachable!("a created generator has its body")
+        };
+        // SAFETY: `Created`'s invariant: the body was never polled, so it was never pinned (a
+        // `Pin<&mut B>` is made only to poll it).
+        Ok(unsafe { body.into_inner() })
+    }
+
     /// Runs the generator to its next `yield_!` or to its end, handing it `arg`.
     ///
     /// The first resume starts the body and runs it to its first `yield_!`; its `arg` is dropped

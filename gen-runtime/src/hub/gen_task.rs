@@ -23,7 +23,7 @@ use super::time::{Sleep, nanos};
 use super::timer::TimerId;
 use super::wait_list::{CondWait, Condition};
 use crate::body::Body;
-use crate::generator::Gen;
+use crate::generator::{BodyStep, Gen, poll_body};
 use crate::protocol::GeneratorState;
 
 /// A request a generator task yields to the hub; make one with the functions of
@@ -337,10 +337,13 @@ impl Rare {
 /// yields, and completes with its return value.
 ///
 /// The hub makes one for each generator it spawns; await one yourself to run a generator-style
-/// coroutine inside an async task.
+/// coroutine inside an async task. A generator never resumed yet (and without `yield_from!`) has
+/// its body moved into the `GenTask`, so a task is one allocation, not two: a `GenTask` is then
+/// not `Unpin` (`.await` pins it).
 #[must_use = "futures do nothing unless awaited"]
 pub struct GenTask<B: Body<Yield = Op, Resume = Reply>> {
-    generator: Gen<B>,
+    /// Pinned structurally (see `poll`).
+    driver: Driver<B>,
     waiting: Waiting,
     /// The box of the last out-of-line op, kept for the next one (`None` until one comes).
     spare: Option<Box<Rare>>,
@@ -348,11 +351,26 @@ pub struct GenTask<B: Body<Yield = Op, Resume = Reply>> {
     hub: Option<Rc<Inner>>,
 }
 
+/// The generator a [`GenTask`] resumes.
+enum Driver<B: Body> {
+    /// The body, inline: pinned where the `GenTask` is. Resumed without a state of its own: a
+    /// task never resumes a generator that ended or panicked (and a body polled again after its
+    /// end panics).
+    Inline(B),
+    /// A generator already started, or one that delegates (its stack lives in the `Gen`).
+    Boxed(Gen<B>),
+}
+
 impl<B: Body<Yield = Op, Resume = Reply>> GenTask<B> {
     /// Wraps a generator.
+    #[inline]
     pub fn new(generator: Gen<B>) -> Self {
+        let driver = match generator.into_unstarted_body() {
+            Ok(body) => Driver::Inline(body),
+            Err(generator) => Driver::Boxed(generator),
+        };
         GenTask {
-            generator,
+            driver,
             waiting: Waiting::Idle,
             spare: None,
             hub: None,
@@ -364,7 +382,11 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
     type Output = B::Return;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B::Return> {
-        let this = self.get_mut();
+        // SAFETY: `driver` is pinned structurally: it is assigned only in `new`, reached below
+        // only as a pinned `GenLocal` (or a `Gen`, which pins nothing), never moved out, and
+        // dropped in place with the `GenTask`, whose `Drop` impl does not touch it. The other
+        // fields are not pinned: they are used through `&mut` freely.
+        let this = unsafe { self.get_unchecked_mut() };
         let hub = this.hub.get_or_insert_with(run::current);
         let mut reply = Reply::Ready;
         if !matches!(this.waiting, Waiting::Idle) {
@@ -377,7 +399,18 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
             }
         }
         loop {
-            match this.generator.resume(reply) {
+            let state = match &mut this.driver {
+                Driver::Inline(body) => {
+                    // SAFETY: as above: the inline body does not move while the `GenTask` is
+                    // pinned.
+                    match poll_body(unsafe { Pin::new_unchecked(body) }, reply) {
+                        BodyStep::Yielded(op) => GeneratorState::Yielded(op),
+                        BodyStep::Complete(value) => GeneratorState::Complete(value),
+                    }
+                }
+                Driver::Boxed(generator) => generator.resume(reply),
+            };
+            match state {
                 GeneratorState::Yielded(op) => {
                     let mut waiting = Waiting::new(op, hub, &mut this.spare);
                     match waiting.poll(cx, hub) {

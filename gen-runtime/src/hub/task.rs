@@ -161,11 +161,13 @@ where
     type Output = B::Return;
     type Future = GenTask<B>;
 
+    #[inline]
     fn into_task_future(self) -> GenTask<B> {
         GenTask::new(self)
     }
 }
 
+#[inline]
 pub(crate) fn boxed<T: IntoTask>(task: T) -> Pin<Box<dyn RawTask>> {
     Box::pin(FutTask::new(task.into_task_future()))
 }

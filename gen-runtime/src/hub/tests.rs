@@ -1,7 +1,7 @@
 //! Unit tests of the hub's unsafe parts, small enough for Miri
 //! (`cargo +nightly miri test -p gen-runtime --lib hub::`): the pinned task allocation
 //! (poll, result, drop in place on kill and panic) and the borrowed waker (wake, clone, wake
-//! from another thread).
+//! from another thread), and a generator task's body kept inline in the task's allocation.
 
 use std::cell::RefCell;
 use std::future::{Future, poll_fn};
@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use super::{Event, Hub, TaskError, sleep, spawn};
+use super::{Event, Hub, Op, Reply, TaskError, op, sleep, spawn};
 
 #[test]
 fn pinned_task_polls_keeps_result_and_drops_in_place() {
@@ -100,4 +100,71 @@ fn events_and_nested_spawns() {
     hub.run();
     assert_eq!(waiter.try_get(), Some(Ok(42)));
     let _: &dyn Future<Output = ()> = &sleep(Duration::ZERO);
+}
+
+/// A generator task, as `#[generator(yield = Op, resume = Reply)]` expands (the macro crate is
+/// not a dependency of this one): each call makes its own marker.
+macro_rules! op_gen {
+    (|$co:ident| $body:expr) => {{
+        enum Marker {}
+        impl crate::__private::Marker for Marker {
+            const NAME: &'static str = "op_gen";
+        }
+        // SAFETY: the `Co` is used only by the body passed with it to `new_gen`, and the marker is
+        // this expansion's own.
+        let $co = unsafe { crate::__private::Co::<Op, Reply, Marker>::new() };
+        crate::__private::new_gen($co, async move { $body })
+    }};
+}
+
+#[test]
+fn generator_task_runs_its_body_inline_to_its_end_kill_or_panic() {
+    let hub = Hub::new_virtual();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    struct Guard(Rc<RefCell<Vec<&'static str>>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.borrow_mut().push("dropped");
+        }
+    }
+    let l = log.clone();
+    let returns = hub.spawn(op_gen!(|co| {
+        let guard = Guard(l);
+        let local = [1u8; 64];
+        let borrowed = &local; // a self-reference across the yield
+        co.yield_(op::sleep(Duration::from_millis(1))).await;
+        drop(guard);
+        borrowed.iter().map(|&b| u32::from(b)).sum::<u32>()
+    }));
+    let l = log.clone();
+    let killed = hub.spawn(op_gen!(|co| {
+        let _guard = Guard(l);
+        co.yield_(op::sleep(Duration::from_secs(1))).await;
+    }));
+    let panics = hub.spawn(op_gen!(|co| {
+        co.yield_(op::pass()).await;
+        panic!("boom");
+    }));
+    // Resumed once before it is spawned: it keeps its boxed body.
+    let mut started = op_gen!(|co| {
+        co.yield_(op::pass()).await;
+        co.yield_(op::pass()).await;
+        5
+    });
+    assert!(matches!(
+        crate::Gen::resume(&mut started, Reply::Ready),
+        crate::GeneratorState::Yielded(_)
+    ));
+    let started = hub.spawn(started);
+    assert!(!hub.wait(Some(Duration::from_micros(10))));
+    killed.kill();
+    hub.run();
+    assert_eq!(returns.try_get(), Some(Ok(64)));
+    assert_eq!(killed.try_get(), Some(Err(TaskError::Killed)));
+    assert_eq!(
+        panics.try_get(),
+        Some(Err(TaskError::Panicked("boom".into())))
+    );
+    assert_eq!(started.try_get(), Some(Ok(5)));
+    assert_eq!(*log.borrow(), ["dropped", "dropped"]);
 }
