@@ -18,7 +18,7 @@ use super::handle::Join;
 use super::net::source::{IoObject, WaitReady};
 use super::reactor::Direction;
 use super::run;
-use super::switch::Switch;
+use super::switch::{self, Switch};
 use super::time::{Sleep, nanos};
 use super::timer::TimerId;
 use super::wait_list::{CondWait, Condition};
@@ -176,8 +176,8 @@ impl PartialEq for Value {
 /// An `Op` in progress, kept small: a generator task holds one for as long as it waits, and a
 /// million suspended tasks hold a million of them.
 ///
-/// The common waits (`pass`, a sleep without a timeout) are inline; any other op, or one with a
-/// timeout, is [out of line](Rare), in a box the task keeps for its next rare op.
+/// The common waits (`pass`, a sleep or a switch without a timeout) are inline; any other op, or
+/// one with a timeout, is [out of line](Rare), in a box the task keeps for its next rare op.
 enum Waiting {
     /// Not waiting (the task is running, or has not yielded yet).
     Idle,
@@ -185,6 +185,9 @@ enum Waiting {
     Pass { requeued: bool },
     /// A sleep (of more than zero): done when its timer, armed when the op came, has fired.
     Sleep(TimerId),
+    /// A switch, sent when the op came (the task's slot says it awaits a switch back): done
+    /// when one reaches the task's inbox.
+    Switch,
     /// Any other op, or an op with a timeout.
     Rare(Box<Rare>),
 }
@@ -210,14 +213,15 @@ enum What {
 }
 
 impl Waiting {
-    /// Starts waiting for `op`, in `spare` if the op goes out of line and a spare box is there.
-    fn new(op: Op, hub: &Rc<Inner>, spare: &mut Option<Box<Rare>>) -> Waiting {
+    /// Starts waiting for `op`, in `spare` if the op goes out of line and a spare box is there;
+    /// `Err` with the reply if the op is done at once.
+    fn new(op: Op, hub: &Rc<Inner>, spare: &mut Option<Box<Rare>>) -> Result<Waiting, Reply> {
         let after =
             |duration| Sleep::until(Rc::clone(hub), hub.now().saturating_add(nanos(duration)));
         if op.timeout.is_none() {
             match op.kind {
                 OpKind::Pass | OpKind::Sleep(Duration::ZERO) => {
-                    return Waiting::Pass { requeued: false };
+                    return Ok(Waiting::Pass { requeued: false });
                 }
                 OpKind::Sleep(duration) => {
                     let mut core = hub.core.borrow_mut();
@@ -225,7 +229,17 @@ impl Waiting {
                     // turn, as a `Sleep`'s would.
                     let deadline = core.now().saturating_add(nanos(duration));
                     let me = core.current();
-                    return Waiting::Sleep(core.timers.insert(deadline, me));
+                    return Ok(Waiting::Sleep(core.timers.insert(deadline, me)));
+                }
+                OpKind::Switch(mut switch) => {
+                    let sent = switch.poll_in(&mut hub.core.borrow_mut());
+                    return match sent {
+                        Poll::Ready(value) => Err(Reply::Switched(value)),
+                        Poll::Pending => {
+                            switch.detach();
+                            Ok(Waiting::Switch)
+                        }
+                    };
                 }
                 _ => {}
             }
@@ -239,7 +253,7 @@ impl Waiting {
         });
         rare.what = What::new(op.kind, &after);
         rare.timeout = op.timeout.map(after);
-        Waiting::Rare(rare)
+        Ok(Waiting::Rare(rare))
     }
 
     fn poll(&mut self, cx: &mut Context<'_>, hub: &Inner) -> Poll<Reply> {
@@ -260,6 +274,10 @@ impl Waiting {
                     Poll::Ready(Reply::Ready)
                 }
             }
+            Waiting::Switch => match switch::receive(&mut hub.core.borrow_mut()) {
+                Some(value) => Poll::Ready(Reply::Switched(value)),
+                None => Poll::Pending,
+            },
             Waiting::Rare(rare) => rare.poll(cx, hub),
         }
     }
@@ -278,6 +296,8 @@ impl Waiting {
                     core.timers.cancel(timer);
                 }
             }
+            // A switch that came back cleared the wait; one dropped before gives it up.
+            Waiting::Switch => {}
             Waiting::Idle | Waiting::Pass { .. } => {}
         }
     }
@@ -412,7 +432,13 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
             };
             match state {
                 GeneratorState::Yielded(op) => {
-                    let mut waiting = Waiting::new(op, hub, &mut this.spare);
+                    let mut waiting = match Waiting::new(op, hub, &mut this.spare) {
+                        Ok(waiting) => waiting,
+                        Err(done) => {
+                            reply = done;
+                            continue;
+                        }
+                    };
                     match waiting.poll(cx, hub) {
                         Poll::Ready(done) => {
                             waiting.finish(hub, &mut this.spare);
@@ -431,11 +457,16 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
 }
 
 impl<B: Body<Yield = Op, Resume = Reply>> Drop for GenTask<B> {
-    /// Disarms an inline sleep's timer (an out-of-line op disarms its own).
+    /// Disarms an inline sleep's timer, or gives up an inline switch's wait (an out-of-line
+    /// op undoes its own).
     fn drop(&mut self) {
-        if let (Some(hub), Waiting::Sleep(_)) = (&self.hub, &self.waiting) {
-            let hub = Rc::clone(hub);
-            self.waiting.finish(&hub, &mut self.spare);
+        match (&self.hub, &self.waiting) {
+            (Some(hub), Waiting::Sleep(_)) => {
+                let hub = Rc::clone(hub);
+                self.waiting.finish(&hub, &mut self.spare);
+            }
+            (Some(hub), Waiting::Switch) => switch::abandon(hub),
+            _ => {}
         }
     }
 }

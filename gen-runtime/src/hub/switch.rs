@@ -38,7 +38,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::core::{Inner, State};
+use super::core::{Core, Inner, State};
 use super::gen_task::Value;
 use super::handle::TaskRef;
 use super::task::TaskKey;
@@ -85,62 +85,90 @@ impl Switch {
     }
 }
 
+impl Switch {
+    /// Polls the switch with the hub's core borrowed (see [`Future::poll`]).
+    pub(crate) fn poll_in(&mut self, core: &mut Core) -> Poll<Value> {
+        poll_stage(&mut self.stage, self.target, core)
+    }
+
+    /// Hands a sent switch's wait over to the caller, which then takes the value switched back
+    /// with [`receive`], or gives up with [`abandon`]: this `Switch` is done.
+    pub(crate) fn detach(mut self) {
+        self.stage = Stage::Done;
+    }
+}
+
+/// One poll of a switch to `target` at `stage`.
+#[inline(always)]
+fn poll_stage(stage: &mut Stage, target: TaskKey, core: &mut Core) -> Poll<Value> {
+    let value = match std::mem::replace(stage, Stage::Done) {
+        Stage::Unsent(value) => value,
+        Stage::Sent => {
+            return match receive(core) {
+                Some(value) => Poll::Ready(value),
+                None => {
+                    *stage = Stage::Sent;
+                    Poll::Pending
+                }
+            };
+        }
+        Stage::Done => panic!("corogen hub: a `Switch` was polled after it completed"),
+    };
+    let me = core.current();
+    if me == target {
+        return Poll::Ready(value);
+    }
+    let Some(slot) = core.slot_mut(target) else {
+        return Poll::Ready(Value::none());
+    };
+    if matches!(slot.state, State::Dead(_) | State::Free) {
+        return Poll::Ready(Value::none());
+    }
+    slot.extra().inbox = Some(value);
+    core.wake_front(target);
+    let slot = core.slot_mut(me).expect("the running task has a slot");
+    if let Some(extra) = slot.extra.as_mut() {
+        extra.inbox = None;
+    }
+    slot.awaiting_switch = true;
+    *stage = Stage::Sent;
+    Poll::Pending
+}
+
+/// The value switched back into the running task, once a switch has reached it.
+#[inline]
+pub(crate) fn receive(core: &mut Core) -> Option<Value> {
+    let me = core.current();
+    let slot = core.slot_mut(me).expect("the running task has a slot");
+    let value = slot.take_inbox()?;
+    slot.awaiting_switch = false;
+    Some(value)
+}
+
+/// Gives up waiting for a switch back (the wait is dropped before one came).
+pub(crate) fn abandon(hub: &Inner) {
+    if let Ok(mut core) = hub.core.try_borrow_mut() {
+        if let Some(me) = core.current {
+            if let Some(slot) = core.slot_mut(me) {
+                slot.awaiting_switch = false;
+            }
+        }
+    }
+}
+
 impl Future for Switch {
     type Output = Value;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Value> {
-        let this = self.get_mut();
-        let mut core = this.hub.core.borrow_mut();
-        let me = core.current();
-        let value = match std::mem::replace(&mut this.stage, Stage::Done) {
-            Stage::Unsent(value) => value,
-            Stage::Sent => {
-                let slot = core.slot_mut(me).expect("the running task has a slot");
-                return match slot.take_inbox() {
-                    Some(value) => {
-                        slot.awaiting_switch = false;
-                        Poll::Ready(value)
-                    }
-                    None => {
-                        this.stage = Stage::Sent;
-                        Poll::Pending
-                    }
-                };
-            }
-            Stage::Done => panic!("corogen hub: a `Switch` was polled after it completed"),
-        };
-        let target = this.target;
-        if me == target {
-            return Poll::Ready(value);
-        }
-        let Some(slot) = core.slot_mut(target) else {
-            return Poll::Ready(Value::none());
-        };
-        if matches!(slot.state, State::Dead(_) | State::Free) {
-            return Poll::Ready(Value::none());
-        }
-        slot.extra().inbox = Some(value);
-        core.wake_front(target);
-        let slot = core.slot_mut(me).expect("the running task has a slot");
-        if let Some(extra) = slot.extra.as_mut() {
-            extra.inbox = None;
-        }
-        slot.awaiting_switch = true;
-        this.stage = Stage::Sent;
-        Poll::Pending
+        let Switch { hub, target, stage } = self.get_mut();
+        poll_stage(stage, *target, &mut hub.core.borrow_mut())
     }
 }
 
 impl Drop for Switch {
     fn drop(&mut self) {
         if matches!(self.stage, Stage::Sent) {
-            if let Ok(mut core) = self.hub.core.try_borrow_mut() {
-                if let Some(me) = core.current {
-                    if let Some(slot) = core.slot_mut(me) {
-                        slot.awaiting_switch = false;
-                    }
-                }
-            }
+            abandon(&self.hub);
         }
     }
 }
