@@ -281,11 +281,12 @@ impl Core {
         }
     }
 
-    /// Stores a new task with one handle.
+    /// Stores a new task with one handle; `queued` if the caller puts it in the run queue.
     pub(crate) fn insert(
         &mut self,
         body: Pin<Box<dyn RawTask>>,
         parent: Option<TaskKey>,
+        queued: bool,
     ) -> TaskKey {
         let fresh = |generation| Slot {
             body: Some(body),
@@ -299,7 +300,7 @@ impl Core {
             generation,
             handles: 1,
             state: State::Unstarted,
-            queued: false,
+            queued,
             kill_requested: false,
             awaiting_switch: false,
         };
@@ -461,9 +462,9 @@ impl Inner {
         parent: Option<TaskKey>,
     ) -> TaskKey {
         let mut core = self.core.borrow_mut();
-        let key = core.insert(body, parent);
+        let key = core.insert(body, parent, matches!(schedule, Schedule::Now));
         match schedule {
-            Schedule::Now => core.wake(key),
+            Schedule::Now => core.run_queue.push_back(key),
             Schedule::At(deadline) => {
                 let timer = core.timers.insert(deadline, key);
                 core.start_timers.insert(key.index, timer);

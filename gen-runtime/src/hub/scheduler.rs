@@ -153,8 +153,18 @@ fn spawn_on<T: IntoTask>(
     schedule: Schedule,
     parent: Option<super::task::TaskKey>,
 ) -> Task<T::Output> {
+    spawn_into(Rc::clone(hub), task, schedule, parent)
+}
+
+/// As [`spawn_on`], the new handle taking `hub`.
+fn spawn_into<T: IntoTask>(
+    hub: Rc<Inner>,
+    task: T,
+    schedule: Schedule,
+    parent: Option<super::task::TaskKey>,
+) -> Task<T::Output> {
     let key = hub.spawn_raw(boxed(task), schedule, parent);
-    Task::new(TaskRef::adopt(Rc::clone(hub), key))
+    Task::new(TaskRef::adopt(hub, key))
 }
 
 /// Spawns a task on the running hub (gevent's `spawn`).
@@ -162,7 +172,7 @@ fn spawn_on<T: IntoTask>(
 /// # Panics
 /// Outside a running hub.
 pub fn spawn<T: IntoTask>(task: T) -> Task<T::Output> {
-    spawn_on(&run::current(), task, Schedule::Now, None)
+    spawn_into(run::current(), task, Schedule::Now, None)
 }
 
 /// Spawns a task on the running hub that starts after `delay` (gevent's `spawn_later`).
@@ -172,7 +182,7 @@ pub fn spawn<T: IntoTask>(task: T) -> Task<T::Output> {
 pub fn spawn_later<T: IntoTask>(delay: Duration, task: T) -> Task<T::Output> {
     let hub = run::current();
     let at = hub.now().saturating_add(nanos(delay));
-    spawn_on(&hub, task, Schedule::At(at), None)
+    spawn_into(hub, task, Schedule::At(at), None)
 }
 
 /// Makes a task on the running hub that starts when switched into; its parent is the running
@@ -183,5 +193,5 @@ pub fn spawn_later<T: IntoTask>(delay: Duration, task: T) -> Task<T::Output> {
 pub fn greenlet<T: IntoTask>(task: T) -> Task<T::Output> {
     let hub = run::current();
     let parent = hub.core.borrow().current;
-    spawn_on(&hub, task, Schedule::OnSwitch, parent)
+    spawn_into(hub, task, Schedule::OnSwitch, parent)
 }
