@@ -64,7 +64,8 @@ pub(crate) struct Slot {
     /// What only some tasks need (watchers, switch state), boxed: every suspended task pays
     /// for the slot, and most are never joined while alive nor switched into.
     pub(crate) extra: Option<Box<Extra>>,
-    /// When the task died, counted in deaths on this hub: completion order.
+    /// When the task died, counted in deaths on this hub: completion order. In a free slot,
+    /// the index of the next free slot ([`NO_SLOT`] for none): the free list costs no memory.
     pub(crate) finished: u64,
     pub(crate) generation: u32,
     pub(crate) handles: u32,
@@ -73,6 +74,9 @@ pub(crate) struct Slot {
     pub(crate) kill_requested: bool,
     pub(crate) awaiting_switch: bool,
 }
+
+/// The end of the free list.
+const NO_SLOT: u64 = u64::MAX;
 
 // A million suspended tasks hold a million slots.
 const _: () = assert!(std::mem::size_of::<Slot>() <= 48);
@@ -158,7 +162,11 @@ pub(crate) struct Garbage {
 
 pub(crate) struct Core {
     pub(crate) slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The first free slot, [`NO_SLOT`] for none; the list goes on through the free slots'
+    /// `finished` fields.
+    free_head: u64,
+    /// How many slots are free.
+    free_len: usize,
     pub(crate) run_queue: VecDeque<TaskKey>,
     pub(crate) timers: Timers,
     pub(crate) callbacks: VecDeque<Callback>,
@@ -189,7 +197,8 @@ impl Core {
     fn new(clock: Option<Instant>) -> Self {
         Core {
             slots: Vec::new(),
-            free: Vec::new(),
+            free_head: NO_SLOT,
+            free_len: 0,
             run_queue: VecDeque::new(),
             timers: Timers::default(),
             callbacks: VecDeque::new(),
@@ -305,9 +314,11 @@ impl Core {
             awaiting_switch: false,
         };
         self.live += 1;
-        match self.free.pop() {
+        match (self.free_head != NO_SLOT).then_some(self.free_head as u32) {
             Some(index) => {
                 let slot = &mut self.slots[index as usize];
+                self.free_head = slot.finished;
+                self.free_len -= 1;
                 *slot = fresh(slot.generation);
                 TaskKey {
                     index,
@@ -415,7 +426,9 @@ impl Core {
         if !self.panics.is_empty() {
             self.panics.remove(&key.index);
         }
-        self.free.push(key.index);
+        slot.finished = self.free_head;
+        self.free_head = u64::from(key.index);
+        self.free_len += 1;
         garbage
     }
 }
@@ -615,7 +628,7 @@ impl Inner {
         // Results of finished tasks may hold handles too.
         let bodies: Vec<_> = {
             let mut core = self.core.borrow_mut();
-            if core.free.len() == core.slots.len() {
+            if core.free_len == core.slots.len() {
                 return;
             }
             core.slots

@@ -168,3 +168,31 @@ fn generator_task_runs_its_body_inline_to_its_end_kill_or_panic() {
     assert_eq!(started.try_get(), Some(Ok(5)));
     assert_eq!(*log.borrow(), ["dropped", "dropped"]);
 }
+
+#[test]
+fn freed_slots_are_reused_last_freed_first_with_a_new_generation() {
+    let hub = Hub::new_virtual();
+    let index = |id: u64| id & 0xffff_ffff;
+    let (a, b) = (hub.spawn(async { 1 }), hub.spawn(async { 2 }));
+    hub.run();
+    let (a_id, b_id) = (a.id(), b.id());
+    drop(a);
+    drop(b);
+    let (c, d, e) = (
+        hub.spawn(async { 3 }),
+        hub.spawn(async { 4 }),
+        hub.spawn(async { 5 }),
+    );
+    assert_eq!(index(c.id()), index(b_id));
+    assert_eq!(index(d.id()), index(a_id));
+    assert_eq!(index(e.id()), 2);
+    assert!(
+        c.id() != b_id && d.id() != a_id,
+        "a reused slot has a new generation"
+    );
+    hub.run();
+    assert_eq!(
+        (c.try_get(), d.try_get(), e.try_get()),
+        (Some(Ok(3)), Some(Ok(4)), Some(Ok(5)))
+    );
+}
