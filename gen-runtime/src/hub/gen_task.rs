@@ -215,6 +215,7 @@ enum What {
 impl Waiting {
     /// Starts waiting for `op`, in `spare` if the op goes out of line and a spare box is there;
     /// `Err` with the reply if the op is done at once.
+    #[inline]
     fn new(op: Op, hub: &Rc<Inner>, spare: &mut Option<Box<Rare>>) -> Result<Waiting, Reply> {
         let after =
             |duration| Sleep::until(Rc::clone(hub), hub.now().saturating_add(nanos(duration)));
@@ -256,6 +257,7 @@ impl Waiting {
         Ok(Waiting::Rare(rare))
     }
 
+    #[inline]
     fn poll(&mut self, cx: &mut Context<'_>, hub: &Inner) -> Poll<Reply> {
         match self {
             Waiting::Idle => Poll::Ready(Reply::Ready),
@@ -283,6 +285,7 @@ impl Waiting {
     }
 
     /// Ends the wait, keeping an out-of-line box in `spare` for the next rare op.
+    #[inline]
     fn finish(&mut self, hub: &Inner, spare: &mut Option<Box<Rare>>) {
         match std::mem::replace(self, Waiting::Idle) {
             Waiting::Rare(mut rare) => {
