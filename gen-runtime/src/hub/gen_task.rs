@@ -434,6 +434,17 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
                 Driver::Boxed(generator) => generator.resume(reply),
             };
             match state {
+                // The commonest op, `pass`: requeued here, done at the next poll.
+                GeneratorState::Yielded(Op {
+                    kind: OpKind::Pass,
+                    timeout: None,
+                }) => {
+                    let mut core = hub.core.borrow_mut();
+                    let me = core.current();
+                    core.wake(me);
+                    this.waiting = Waiting::Pass { requeued: true };
+                    return Poll::Pending;
+                }
                 GeneratorState::Yielded(op) => {
                     let mut waiting = match Waiting::new(op, hub, &mut this.spare) {
                         Ok(waiting) => waiting,
