@@ -447,6 +447,11 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
                 }
                 GeneratorState::Yielded(op) => {
                     let mut waiting = match Waiting::new(op, hub, &mut this.spare) {
+                        // A switch was sent just now: nothing can have switched back yet.
+                        Ok(Waiting::Switch) => {
+                            this.waiting = Waiting::Switch;
+                            return Poll::Pending;
+                        }
                         Ok(waiting) => waiting,
                         Err(done) => {
                             reply = done;
