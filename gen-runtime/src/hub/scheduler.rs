@@ -157,6 +157,7 @@ fn spawn_on<T: IntoTask>(
 }
 
 /// As [`spawn_on`], the new handle taking `hub`.
+#[inline]
 fn spawn_into<T: IntoTask>(
     hub: Rc<Inner>,
     task: T,
@@ -171,6 +172,7 @@ fn spawn_into<T: IntoTask>(
 ///
 /// # Panics
 /// Outside a running hub.
+#[inline]
 pub fn spawn<T: IntoTask>(task: T) -> Task<T::Output> {
     spawn_into(run::current(), task, Schedule::Now, None)
 }
