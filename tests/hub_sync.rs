@@ -478,3 +478,64 @@ fn switch_between_generator_and_future() {
         ["pong 1", "ping got 1", "pong 2", "ping got 2", "pong 3"]
     );
 }
+
+#[generator(yield = Op, resume = Reply)]
+fn gen_switcher(log: Log) -> &'static str {
+    let me = hub::getcurrent();
+    let reply = yield_!(op::switch(&me, Value::new(7u8)));
+    push(&log, format!("self {:?}", reply.into_value().take::<u8>()));
+    let done = hub::spawn(async {});
+    yield_!(op::join(&done));
+    let reply = yield_!(op::switch(&done, Value::new(1u8)));
+    push(
+        &log,
+        format!("dead task: empty {}", reply.into_value().is_none()),
+    );
+    let child = hub::greenlet(async { 5 });
+    let reply = yield_!(op::switch(&child, Value::none()));
+    push(
+        &log,
+        format!("child ended: empty {}", reply.into_value().is_none()),
+    );
+    "done"
+}
+
+// A generator's switch to itself or to a dead task comes back at once; one to a child comes back
+// (empty) when the child ends.
+#[test]
+fn generator_switch_to_itself_a_dead_task_and_an_ending_child() {
+    let hub = Hub::new_virtual();
+    let log = Log::default();
+    let task = hub.spawn(gen_switcher(log.clone()));
+    hub.run();
+    assert_eq!(task.try_get(), Some(Ok("done")));
+    assert_eq!(
+        entries(&log),
+        [
+            "self Some(7)",
+            "dead task: empty true",
+            "child ended: empty true"
+        ]
+    );
+}
+
+#[generator(yield = Op, resume = Reply)]
+fn gen_switch_then_log(log: Log) {
+    let child = hub::greenlet(async { hub::sleep(ms(10)).await });
+    yield_!(op::switch(&child, Value::none()));
+    push(&log, "resumed");
+}
+
+// A generator killed while it waits in a switch stays dead when its child ends later.
+#[test]
+fn generator_killed_in_a_switch_is_not_switched_back_to() {
+    let hub = Hub::new_virtual();
+    let log = Log::default();
+    let task = hub.spawn(gen_switch_then_log(log.clone()));
+    assert!(!hub.wait(Some(ms(1))));
+    task.kill();
+    hub.run();
+    assert!(task.killed());
+    assert!(entries(&log).is_empty());
+    assert_eq!(hub.now(), ms(10), "the child ran to its end");
+}
