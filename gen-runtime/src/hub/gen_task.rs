@@ -405,8 +405,8 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
     type Output = B::Return;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B::Return> {
-        // SAFETY: `driver` is pinned structurally: it is assigned only in `new`, reached below
-        // only as a pinned `GenLocal` (or a `Gen`, which pins nothing), never moved out, and
+        // SAFETY: `driver` is pinned structurally: it is assigned only in `new`, an inline body
+        // is reached below only as `Pin<&mut B>` (a `Gen` pins nothing), never moved out, and
         // dropped in place with the `GenTask`, whose `Drop` impl does not touch it. The other
         // fields are not pinned: they are used through `&mut` freely.
         let this = unsafe { self.get_unchecked_mut() };
