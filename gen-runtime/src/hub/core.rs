@@ -24,6 +24,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Waker;
 use std::time::Instant;
 
 use super::gen_task::Value;
@@ -73,6 +74,9 @@ pub(crate) struct Slot {
     pub(crate) queued: bool,
     pub(crate) kill_requested: bool,
     pub(crate) awaiting_switch: bool,
+    /// Woken by one of the hub's operations (not through its waker) since its last poll: its
+    /// foreign wakers are due (see [`waker::adopt`](super::waker::adopt)).
+    pub(crate) woken_by_hub: bool,
 }
 
 /// The end of the free list.
@@ -90,6 +94,10 @@ pub(crate) struct Extra {
     pub(crate) inbox: Option<Value>,
     /// The task a greenlet returns to when it ends.
     pub(crate) parent: Option<TaskKey>,
+    /// Wakers of futures inside the task (a `FuturesUnordered`, a `select_all`…) that polled a
+    /// hub operation with their own context: woken before the task's next poll (see
+    /// [`waker::adopt`](super::waker::adopt)).
+    pub(crate) foreign: Vec<Waker>,
 }
 
 /// Watchers in the order they came; the first inline, as a task rarely has more than one.
@@ -130,6 +138,15 @@ impl Slot {
     /// The rare part of the slot, made on first use.
     pub(crate) fn extra(&mut self) -> &mut Extra {
         self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the wakers to wake before the task's next poll (see [`Extra::foreign`]).
+    #[inline]
+    pub(crate) fn take_foreign(&mut self) -> Vec<Waker> {
+        match self.extra.as_mut() {
+            Some(extra) if !extra.foreign.is_empty() => std::mem::take(&mut extra.foreign),
+            _ => Vec::new(),
+        }
     }
 
     /// Takes the value switched into the task, if a switch reached it.
@@ -312,6 +329,7 @@ impl Core {
             queued,
             kill_requested: false,
             awaiting_switch: false,
+            woken_by_hub: false,
         };
         self.live += 1;
         match (self.free_head != NO_SLOT).then_some(self.free_head as u32) {
@@ -340,7 +358,19 @@ impl Core {
     /// running task makes it run again after this turn's other tasks.
     #[inline]
     pub(crate) fn wake(&mut self, key: TaskKey) {
+        self.schedule(key, true);
+    }
+
+    /// As [`Core::wake`], for a task woken through its waker, not by one of the hub's
+    /// operations (see [`Slot::woken_by_hub`]).
+    pub(crate) fn wake_remote(&mut self, key: TaskKey) {
+        self.schedule(key, false);
+    }
+
+    #[inline(always)]
+    fn schedule(&mut self, key: TaskKey, by_hub: bool) {
         if let Some(slot) = self.slot_mut(key) {
+            slot.woken_by_hub |= by_hub;
             if !slot.queued
                 && matches!(
                     slot.state,
@@ -358,6 +388,7 @@ impl Core {
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
+        slot.woken_by_hub = true;
         if !matches!(slot.state, State::Unstarted | State::Suspended) {
             return;
         }

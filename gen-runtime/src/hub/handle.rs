@@ -462,7 +462,8 @@ fn unregister(hub: &Inner, key: TaskKey, waiter: TaskKey) {
 impl Future for Join {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         let mut core = this.hub.core.borrow_mut();
         let waiter = core.current();
@@ -497,7 +498,8 @@ pub struct Get<T> {
 impl<T: 'static> Future for Get<T> {
     type Output = Result<T, TaskError>;
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         let mut core = this.target.hub.core.borrow_mut();
         let waiter = core.current();

@@ -188,7 +188,8 @@ pub struct Wait {
 impl Future for Wait {
     type Output = bool;
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<bool> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         let hub = run::current();
         let mut core = hub.core.borrow_mut();

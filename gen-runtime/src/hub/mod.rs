@@ -99,6 +99,12 @@
 //! A hub and its tasks stay on the thread that made them (they are not `Send`); hubs on other
 //! threads are independent. Wakers work from any thread: a foreign future or the blocking pool
 //! wakes its task through them.
+//!
+//! # Inside futures combinators
+//!
+//! The hub's operations work inside combinators that poll their children with wakers of their
+//! own, such as `FuturesUnordered`, `buffer_unordered` or `select_all`: each child is polled
+//! again when its operation is ready (see `tests/hub_combinators.rs`).
 
 mod blocking;
 mod core;

@@ -193,7 +193,8 @@ pub struct Get<T> {
 impl<T: 'static> Future for Get<T> {
     type Output = T;
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         let state = &this.queue.0;
         let mut getters = state.getters.borrow_mut();
@@ -238,7 +239,8 @@ impl<T> Unpin for Put<T> {}
 impl<T: 'static> Future for Put<T> {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         let state = &this.queue.0;
         let mut putters = state.putters.borrow_mut();

@@ -110,7 +110,7 @@ impl Inner {
                 if self.remote.pending() {
                     self.remote.take(&mut woken);
                     for key in woken.drain(..) {
-                        core.wake(key);
+                        core.wake_remote(key);
                     }
                 }
                 (
@@ -267,11 +267,11 @@ impl Inner {
     /// Takes the next task off the run queue and polls it (see [`run_task`](Self::run_task));
     /// `None` if the queue is empty.
     fn run_next(self: &Rc<Self>) -> Option<TaskKey> {
-        let (key, body) = {
+        let (key, body, foreign) = {
             let mut core = self.core.borrow_mut();
             let key = core.run_queue.pop_front()?;
             match self.start_task(&mut core, key) {
-                Start::Run(body) => (key, body),
+                Start::Run(body, foreign) => (key, body, foreign),
                 Start::Skip => return Some(key),
                 Start::Kill => {
                     drop(core);
@@ -280,6 +280,11 @@ impl Inner {
                 }
             }
         };
+        // Futures inside the task that polled a hub operation with their own waker
+        // (`waker::adopt`) learn that the task is running again, so they poll it.
+        for waker in foreign {
+            waker.wake();
+        }
         self.run_task(key, body);
         Some(key)
     }
@@ -299,8 +304,13 @@ impl Inner {
         }
         slot.state = State::Running;
         let body = slot.body.take().expect("a waiting task has its body");
+        let foreign = if std::mem::take(&mut slot.woken_by_hub) {
+            slot.take_foreign()
+        } else {
+            Vec::new()
+        };
         core.current = Some(key);
-        Start::Run(body)
+        Start::Run(body, foreign)
     }
 
     /// Polls one task, and ends it if it finished, panicked or was killed meanwhile.
@@ -339,8 +349,8 @@ impl Inner {
 
 /// What to do with a task taken off the run queue.
 enum Start {
-    /// Poll this body.
-    Run(Pin<Box<dyn RawTask>>),
+    /// Poll this body, after waking these foreign wakers (see [`waker::adopt`]).
+    Run(Pin<Box<dyn RawTask>>, Vec<std::task::Waker>),
     /// Nothing: the task is gone, dead, or running already.
     Skip,
     /// Kill it: a kill was asked for while it was queued.

@@ -159,7 +159,8 @@ pub(crate) fn abandon(hub: &Inner) {
 impl Future for Switch {
     type Output = Value;
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Value> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Value> {
+        crate::hub::waker::adopt(cx);
         let Switch { hub, target, stage } = self.get_mut();
         poll_stage(stage, *target, &mut hub.core.borrow_mut())
     }

@@ -82,7 +82,8 @@ impl Sleep {
 impl Future for Sleep {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         if this.duration == 0 {
             if this.yielded {

@@ -151,7 +151,8 @@ impl WaitFor {
 impl Future for WaitFor {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         if this.condition.poll_wait(&mut this.registration) {
             this.registration = None;

@@ -1,9 +1,10 @@
 //! Waking tasks from outside the hub's own operations: the [`Waker`] a task is polled with, and
 //! the thread-safe queue ([`Remote`]) behind it.
 //!
-//! The hub's own operations (sleep, join, events, queues…) never use the waker: they register
-//! the running task directly. The waker exists for foreign futures and for other threads (the
-//! blocking pool). It costs nothing until used:
+//! The hub's own operations (sleep, join, events, queues…) do not keep the waker: they register
+//! the running task directly, unless a combinator polled them with a waker of its own
+//! ([`adopt`]). The waker exists for foreign futures and for other threads (the blocking pool).
+//! It costs nothing until used:
 //!
 //! - the waker a task is polled with is *borrowed*: its data is a pointer to a small struct on
 //!   the stack of [`poll_with`], holding the hub's [`Remote`] and the task's key. Waking it
@@ -125,6 +126,43 @@ pub(crate) fn poll_with<R>(
     let waker = unsafe { Waker::from_raw(raw) };
     let mut cx = Context::from_waker(&waker);
     poll(&mut cx)
+}
+
+/// Lets a hub operation work when it is polled with a context other than its task's own: by a
+/// future that polls its children with wakers of its own (`FuturesUnordered`, `select_all`,
+/// `buffer_unordered`…), which re-polls only the children whose waker was woken.
+///
+/// The hub's operations register the running task, not the waker (see the module docs), which
+/// is all a task's own context needs. A foreign waker is kept in the task's slot instead, and
+/// woken just before the task's next poll after one of the hub's operations woke the task: the
+/// child then gets polled and checks its operation again. Children whose operation is not ready
+/// yet see a spurious wake, which futures must tolerate. A wake through the task's waker does
+/// not wake them: `FuturesUnordered` wakes its task whenever it has polled all its children, and
+/// waking them all again each time would never end. The common case costs one comparison.
+#[inline(always)]
+pub(crate) fn adopt(cx: &Context<'_>) {
+    if !std::ptr::eq(cx.waker().vtable(), &BORROWED_VTABLE) {
+        adopt_foreign(cx.waker());
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn adopt_foreign(waker: &Waker) {
+    let Some(hub) = super::run::try_current() else {
+        return;
+    };
+    let mut core = hub.core.borrow_mut();
+    let Some(me) = core.current else {
+        return;
+    };
+    if let Some(slot) = core.slot_mut(me) {
+        let foreign = &mut slot.extra().foreign;
+        // A child polling several operations in one poll gives the same waker each time.
+        if !foreign.last().is_some_and(|last| last.will_wake(waker)) {
+            foreign.push(waker.clone());
+        }
+    }
 }
 
 /// # Safety

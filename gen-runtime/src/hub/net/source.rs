@@ -188,7 +188,8 @@ impl<P: Deref<Target: IoObject>> WaitReady<P> {
 impl<P: Deref<Target: IoObject> + Unpin> Future for WaitReady<P> {
     type Output = io::Result<()>;
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        crate::hub::waker::adopt(cx);
         let this = self.get_mut();
         this.source.poll_ready(this.direction, &mut this.waiter)
     }
