@@ -1,8 +1,8 @@
 //! The timer queue: when to wake which task.
 //!
 //! Timers fire earliest deadline first, and equal deadlines in the order they were set, so a
-//! virtual-time run is reproducible to the event. Cancelling a timer only disarms its slot; its
-//! queue entry is skipped when it comes up. The count of armed timers tells the hub whether
+//! virtual-time run is reproducible to the event. Cancelling a timer only disarms its slot (bumps
+//! its stamp); its queue entry is skipped when it comes up. The count of armed timers tells the hub whether
 //! anything is still due.
 //!
 //! # The wheel
@@ -29,6 +29,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
 
 use super::task::TaskKey;
 
@@ -43,42 +44,48 @@ const LEVELS: usize = (u64::BITS as usize).div_ceil(DIGIT_BITS as usize);
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct TimerId {
     index: u32,
-    generation: u32,
+    /// The slot's stamp while this timer is armed (odd).
+    stamp: u32,
 }
 
-/// A queued timer. Live iff its slot is armed with the same generation.
+/// A queued timer. Live iff its slot's stamp is still `id.stamp`.
+///
+/// It carries its task, so firing it reads nothing else but the stamp: with many timers, the
+/// stamps (four bytes each) stay in cache, and the task's slot is read in parallel. The wheel
+/// keeps entries in the order they were set, so they need no sequence number.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct Entry {
     deadline: u64,
-    sequence: u64,
-    index: u32,
-    generation: u32,
+    id: TimerId,
+    task: TaskKey,
 }
 
-impl Ord for Entry {
+/// An entry of the `early` heap, ordered by deadline, then by the order the timers were set.
+#[derive(PartialEq, Eq)]
+struct Early {
+    deadline: u64,
+    sequence: u64,
+    entry: Entry,
+}
+
+impl Ord for Early {
     fn cmp(&self, other: &Self) -> Ordering {
         (self.deadline, self.sequence).cmp(&(other.deadline, other.sequence))
     }
 }
 
-impl PartialOrd for Entry {
+impl PartialOrd for Early {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
-}
-
-/// One timer. Invariant: `armed` iff a queue entry with this `generation` is waiting for it.
-struct TimerSlot {
-    generation: u32,
-    armed: bool,
-    task: TaskKey,
 }
 
 #[derive(Default)]
 pub(crate) struct Timers {
     /// The wheel's cursor: no entry of the wheel is earlier; `due` holds the ones at it.
     base: u64,
-    /// The entries whose deadline is `base`, in sequence order, the next at `due_head`.
+    /// The entries whose deadline is `base`, in the order they were set, the next at
+    /// `due_head`.
     due: Vec<Entry>,
     due_head: usize,
     /// `LEVELS * DIGITS` buckets, made at the first timer. Invariant: an entry in bucket
@@ -90,41 +97,35 @@ pub(crate) struct Timers {
     /// A bit per level with a non-empty bucket.
     levels: u16,
     /// Entries earlier than `base` (set after `base` moved ahead of the clock).
-    early: BinaryHeap<Reverse<Entry>>,
-    slots: Vec<TimerSlot>,
+    early: BinaryHeap<Reverse<Early>>,
+    /// Per timer slot, a counter bumped when the slot is armed and when it is disarmed: odd
+    /// while armed. Invariant: odd iff a queue entry with this stamp is waiting for it.
+    stamps: Vec<u32>,
     free: Vec<u32>,
     armed: usize,
+    /// Timers set so far: the order of the `early` entries.
     sequence: u64,
 }
 
 impl Timers {
     /// Arms a timer that wakes `task` at `deadline` (nanoseconds on the hub's clock).
     pub(crate) fn insert(&mut self, deadline: u64, task: TaskKey) -> TimerId {
-        let index = match self.free.pop() {
+        let id = match self.free.pop() {
             Some(index) => {
-                let slot = &mut self.slots[index as usize];
-                slot.armed = true;
-                slot.task = task;
-                index
+                let stamp = &mut self.stamps[index as usize];
+                *stamp = stamp.wrapping_add(1);
+                TimerId {
+                    index,
+                    stamp: *stamp,
+                }
             }
             None => {
-                let index = u32::try_from(self.slots.len()).expect("corogen hub: too many timers");
-                self.slots.push(TimerSlot {
-                    generation: 0,
-                    armed: true,
-                    task,
-                });
-                index
+                let index = u32::try_from(self.stamps.len()).expect("corogen hub: too many timers");
+                self.stamps.push(1);
+                TimerId { index, stamp: 1 }
             }
         };
-        let generation = self.slots[index as usize].generation;
-        self.sequence += 1;
-        let entry = Entry {
-            deadline,
-            sequence: self.sequence,
-            index,
-            generation,
-        };
+        let entry = Entry { deadline, id, task };
         if self.levels == 0 && self.due_head == self.due.len() && self.early.is_empty() {
             // Nothing queued: the cursor may move anywhere, backwards too.
             self.due.clear();
@@ -132,15 +133,20 @@ impl Timers {
             self.base = deadline;
             self.due.push(entry);
         } else if deadline < self.base {
-            self.early.push(Reverse(entry));
+            self.sequence += 1;
+            self.early.push(Reverse(Early {
+                deadline,
+                sequence: self.sequence,
+                entry,
+            }));
         } else if deadline == self.base {
-            // Later than every entry of `due` (a bigger sequence): the order holds.
+            // Set later than every entry of `due`: the order holds.
             self.due.push(entry);
         } else {
             self.place(entry);
         }
         self.armed += 1;
-        TimerId { index, generation }
+        id
     }
 
     /// Puts an entry later than `base` in its bucket.
@@ -167,14 +173,12 @@ impl Timers {
     /// Whether a timer is still armed: it has neither fired nor been cancelled.
     #[inline]
     pub(crate) fn is_armed(&self, id: TimerId) -> bool {
-        let slot = &self.slots[id.index as usize];
-        slot.armed && slot.generation == id.generation
+        self.stamps[id.index as usize] == id.stamp
     }
 
     #[inline]
     fn is_live(&self, entry: &Entry) -> bool {
-        let slot = &self.slots[entry.index as usize];
-        slot.armed && slot.generation == entry.generation
+        self.is_armed(entry.id)
     }
 
     /// Disarms a timer; nothing happens if it already fired or was cancelled.
@@ -185,9 +189,8 @@ impl Timers {
     }
 
     fn disarm(&mut self, index: u32) {
-        let slot = &mut self.slots[index as usize];
-        slot.armed = false;
-        slot.generation = slot.generation.wrapping_add(1);
+        let stamp = &mut self.stamps[index as usize];
+        *stamp = stamp.wrapping_add(1);
         self.free.push(index);
         self.armed -= 1;
     }
@@ -196,12 +199,12 @@ impl Timers {
     /// wheel is empty: returns whether it has one.
     #[inline]
     fn settle(&mut self) -> bool {
-        if let Some(entry) = self.due.get(self.due_head) {
-            if self.is_live(entry) {
-                return true;
-            }
+        match self.due.get(self.due_head) {
+            Some(entry) if self.is_live(entry) => true,
+            // Drained, and nothing further: the common way a turn's firing ends.
+            None if self.levels == 0 => false,
+            _ => self.settle_slow(),
         }
-        self.settle_slow()
     }
 
     #[inline(never)]
@@ -244,7 +247,7 @@ impl Timers {
                 .min()
                 .expect("an occupied bucket has entries");
             self.base = base;
-            // Cancelled entries move on too: checking would touch their slots.
+            // Cancelled entries move on too: checking would touch their stamps.
             for &entry in &spill {
                 if entry.deadline == base {
                     self.due.push(entry);
@@ -255,14 +258,13 @@ impl Timers {
             spill.clear();
             self.buckets[bucket] = spill;
         }
-        debug_assert!(self.due.is_sorted_by_key(|entry| entry.sequence));
     }
 
     /// The earliest live early entry, if any (dropping cancelled ones).
     fn early_top(&mut self) -> Option<Entry> {
-        while let Some(&Reverse(top)) = self.early.peek() {
-            if self.is_live(&top) {
-                return Some(top);
+        while let Some(Reverse(top)) = self.early.peek() {
+            if self.is_live(&top.entry) {
+                return Some(top.entry);
             }
             self.early.pop();
         }
@@ -270,6 +272,7 @@ impl Timers {
     }
 
     /// The earliest deadline of an armed timer (dropping cancelled entries on the way).
+    #[inline]
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
         if !self.early.is_empty() {
             if let Some(top) = self.early_top() {
@@ -283,11 +286,12 @@ impl Timers {
     #[inline]
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<TaskKey> {
         let entry = if !self.early.is_empty() && self.early_top().is_some() {
-            let Reverse(top) = self.early.peek()?;
-            if top.deadline > now {
+            // Earlier than the whole wheel.
+            let top = self.early.peek_mut()?;
+            if top.0.deadline > now {
                 return None;
             }
-            self.early.pop()?.0
+            PeekMut::pop(top).0.entry
         } else {
             if self.base > now || !self.settle() {
                 return None;
@@ -299,9 +303,8 @@ impl Timers {
             self.due_head += 1;
             self.due[self.due_head - 1]
         };
-        let task = self.slots[entry.index as usize].task;
-        self.disarm(entry.index);
-        Some(task)
+        self.disarm(entry.id.index);
+        Some(entry.task)
     }
 }
 
