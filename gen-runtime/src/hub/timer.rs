@@ -33,6 +33,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::collections::binary_heap::PeekMut;
+use std::num::NonZeroU32;
 
 use super::task::TaskKey;
 
@@ -49,8 +50,9 @@ const WORDS: usize = DIGITS.div_ceil(64);
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct TimerId {
     index: u32,
-    /// The slot's stamp while this timer is armed (odd).
-    stamp: u32,
+    /// The slot's stamp while this timer is armed: odd, so never zero (an `Option<TimerId>` is
+    /// eight bytes).
+    stamp: NonZeroU32,
 }
 
 /// A queued timer. Live iff its slot's stamp is still `id.stamp`.
@@ -121,13 +123,17 @@ impl Timers {
                 *stamp = stamp.wrapping_add(1);
                 TimerId {
                     index,
-                    stamp: *stamp,
+                    // Odd already (a free slot's stamp is even): `| 1` only shows it is not 0.
+                    stamp: NonZeroU32::new(*stamp | 1).unwrap_or(NonZeroU32::MIN),
                 }
             }
             None => {
                 let index = u32::try_from(self.stamps.len()).expect("corogen hub: too many timers");
                 self.stamps.push(1);
-                TimerId { index, stamp: 1 }
+                TimerId {
+                    index,
+                    stamp: NonZeroU32::MIN,
+                }
             }
         };
         let entry = Entry { deadline, id, task };
@@ -178,7 +184,7 @@ impl Timers {
     /// Whether a timer is still armed: it has neither fired nor been cancelled.
     #[inline]
     pub(crate) fn is_armed(&self, id: TimerId) -> bool {
-        self.stamps[id.index as usize] == id.stamp
+        self.stamps[id.index as usize] == id.stamp.get()
     }
 
     #[inline]
