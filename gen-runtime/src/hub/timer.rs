@@ -99,6 +99,10 @@ pub(crate) struct Timers {
     /// `(level, digit)` has a deadline above `base`, whose highest digit that differs from
     /// `base`'s is digit `level`, and equals `digit` there.
     buckets: Vec<Vec<Entry>>,
+    /// Buffers of spilled buckets, for buckets that fill up from empty: a bucket's window of
+    /// time comes round once per turn of its level, so its own buffer would wait idle while
+    /// others grew new ones, copying.
+    spare: Vec<Vec<Entry>>,
     /// Per level, a bit per non-empty bucket.
     occupied: [[u64; WORDS]; LEVELS],
     /// A bit per level with a non-empty bucket.
@@ -170,7 +174,13 @@ impl Timers {
         let differ = entry.deadline ^ self.base;
         let level = ((u64::BITS - 1 - differ.leading_zeros()) / DIGIT_BITS) as usize;
         let digit = (entry.deadline >> (level as u32 * DIGIT_BITS)) as usize & (DIGITS - 1);
-        self.buckets[level * DIGITS + digit].push(entry);
+        let bucket = &mut self.buckets[level * DIGITS + digit];
+        if bucket.capacity() == 0 {
+            if let Some(spare) = self.spare.pop() {
+                *bucket = spare;
+            }
+        }
+        bucket.push(entry);
         self.occupied[level][digit / 64] |= 1 << (digit % 64);
         self.levels |= 1 << level;
     }
@@ -273,7 +283,7 @@ impl Timers {
                 }
             }
             spill.clear();
-            self.buckets[bucket] = spill;
+            self.spare.push(spill);
         }
     }
 
