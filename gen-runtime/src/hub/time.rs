@@ -53,13 +53,14 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// The future of [`sleep`].
 ///
 /// Three words, as a task holds one for as long as it sleeps: `hub` is set together with the
-/// deadline, so it tells what `at` holds.
+/// deadline, so it tells what `at` holds. A yield (a sleep of zero) gets its hub and a deadline
+/// of 0 at its first poll, which wakes the task: its next poll is ready.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
     /// The hub whose clock `at` reads: set when the sleep is made inside a running hub, or at
     /// the first poll.
     hub: Option<Rc<Inner>>,
-    /// With `hub`, the deadline; without, the duration (zero: a yield).
+    /// With `hub`, the deadline; without, the duration (zero: a yield, not polled yet).
     at: u64,
     timer: Option<TimerId>,
 }
@@ -84,19 +85,21 @@ impl Future for Sleep {
             Some(hub) => hub,
             None => {
                 let hub = this.hub.insert(run::current());
-                let now = hub.now();
                 if this.at == 0 {
-                    // A yield: ready at the next poll, as its deadline is now.
-                    this.at = now;
+                    // A yield: its deadline is 0, so its next poll is ready.
                     let mut core = hub.core.borrow_mut();
                     let me = core.current();
                     core.wake(me);
                     return Poll::Pending;
                 }
-                this.at = now.saturating_add(this.at);
+                this.at = hub.now().saturating_add(this.at);
                 hub
             }
         };
+        if this.at == 0 {
+            // Due whatever the clock (a yield polled again): never armed.
+            return Poll::Ready(());
+        }
         let mut core = hub.core.borrow_mut();
         if core.now() >= this.at {
             if let Some(timer) = this.timer.take() {
