@@ -267,16 +267,21 @@ impl Timers {
             self.base = (self.base & !(DIGITS as u64 - 1)) | digit as u64;
             std::mem::swap(&mut self.due, &mut self.buckets[bucket]);
         } else {
-            let mut spill = std::mem::take(&mut self.buckets[bucket]);
-            let base = spill
+            let (min, max) = self.buckets[bucket]
                 .iter()
-                .map(|entry| entry.deadline)
-                .min()
-                .expect("an occupied bucket has entries");
-            self.base = base;
+                .fold((u64::MAX, 0), |(min, max), entry| {
+                    (min.min(entry.deadline), max.max(entry.deadline))
+                });
+            self.base = min;
+            if min == max {
+                // One deadline (common: equal timers, or a window finer than their spacing).
+                std::mem::swap(&mut self.due, &mut self.buckets[bucket]);
+                return;
+            }
+            let mut spill = std::mem::take(&mut self.buckets[bucket]);
             // Cancelled entries move on too: checking would touch their stamps.
             for &entry in &spill {
-                if entry.deadline == base {
+                if entry.deadline == min {
                     self.due.push(entry);
                 } else {
                     self.place(entry);
