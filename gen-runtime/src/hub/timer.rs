@@ -15,7 +15,9 @@
 //! `base` there and spills that bucket's entries into lower levels. Each entry goes down at most
 //! once per level (8 levels for 64 bits; at most 3 moves for a timer under 4 s), in sequential
 //! passes, where a binary heap of 100,000 timers walks 17 levels of cache misses per timer. The
-//! entries of the earliest deadline go to `due`.
+//! entries of the earliest deadline go to `due`; a bucket of one deadline (every bucket of level
+//! 0, and often others: equal timers) becomes `due` whole, without moving its entries. A lone
+//! timer goes straight to `due`.
 //!
 //! Every bucket stays in the order its entries were set, with no sorting: a spill only goes to
 //! lower levels, which are empty then (it spills the lowest bucket), so a bucket holds at most
@@ -95,9 +97,9 @@ pub(crate) struct Timers {
     /// `due_head`.
     due: Vec<Entry>,
     due_head: usize,
-    /// `LEVELS * DIGITS` buckets, made at the first timer. Invariant: an entry in bucket
-    /// `(level, digit)` has a deadline above `base`, whose highest digit that differs from
-    /// `base`'s is digit `level`, and equals `digit` there.
+    /// `LEVELS * DIGITS` buckets, made when a timer first queues behind another. Invariant: an
+    /// entry in bucket `(level, digit)` has a deadline above `base`, whose highest digit that
+    /// differs from `base`'s is digit `level`, and equals `digit` there.
     buckets: Vec<Vec<Entry>>,
     /// Buffers of spilled buckets, for buckets that fill up from empty: a bucket's window of
     /// time comes round once per turn of its level, so its own buffer would wait idle while
@@ -114,7 +116,7 @@ pub(crate) struct Timers {
     stamps: Vec<u32>,
     free: Vec<u32>,
     armed: usize,
-    /// Timers set so far: the order of the `early` entries.
+    /// Entries put in `early` so far: their order among equal deadlines.
     sequence: u64,
 }
 
