@@ -539,3 +539,62 @@ fn generator_killed_in_a_switch_is_not_switched_back_to() {
     assert!(entries(&log).is_empty());
     assert_eq!(hub.now(), ms(10), "the child ran to its end");
 }
+
+// Timers fire by deadline, then in the order they were set, whatever the spans (sub-microsecond
+// to seconds, where the hub's timer wheel keeps them at different levels), in both styles.
+async fn async_sleeper(name: &'static str, log: Log, steps: &'static [u64]) {
+    for &step in steps {
+        hub::sleep(Duration::from_nanos(step)).await;
+        push(&log, format!("{name}@{}", hub::now().as_nanos()));
+    }
+}
+
+#[generator(yield = Op, resume = Reply)]
+fn gen_sleeper(name: &'static str, log: Log, steps: &'static [u64]) {
+    for &step in steps {
+        yield_!(op::sleep(Duration::from_nanos(step)));
+        push(&log, format!("{name}@{}", hub::now().as_nanos()));
+    }
+}
+
+#[test]
+fn equal_deadlines_fire_in_the_order_their_timers_were_set() {
+    const SLEEPERS: [(&str, &[u64]); 6] = [
+        ("a", &[3_000; 12]),
+        ("b", &[5_000; 8]),
+        ("c", &[15_000, 15_000, 10_000, 1 << 20, 5_000_000_000]),
+        ("d", &[1, 1, 2_998, 1 << 20, 70_000_000]),
+        ("e", &[40_000, (1 << 20) - 40_000, 5_000_000_000]),
+        ("f", &[u64::MAX >> 2]),
+    ];
+    // The model: a sorted map of (deadline, order set); a woken task sets its next timer.
+    let mut timers = std::collections::BTreeMap::new();
+    let mut set = 0;
+    for (task, (_, steps)) in SLEEPERS.iter().enumerate() {
+        timers.insert((steps[0], set), (task, 0));
+        set += 1;
+    }
+    let mut expected = Vec::new();
+    while let Some(((deadline, _), (task, step))) = timers.pop_first() {
+        let (name, steps) = SLEEPERS[task];
+        expected.push(format!("{name}@{deadline}"));
+        if let Some(next) = steps.get(step + 1) {
+            timers.insert((deadline + next, set), (task, step + 1));
+            set += 1;
+        }
+    }
+    for _ in 0..2 {
+        let hub = Hub::new_virtual();
+        let log = Log::default();
+        for (i, &(name, steps)) in SLEEPERS.iter().enumerate() {
+            if i % 2 == 0 {
+                hub.spawn(async_sleeper(name, log.clone(), steps));
+            } else {
+                hub.spawn(gen_sleeper(name, log.clone(), steps));
+            }
+        }
+        hub.run();
+        assert_eq!(entries(&log), expected);
+        assert_eq!(hub.now(), Duration::from_nanos(u64::MAX >> 2));
+    }
+}

@@ -201,6 +201,17 @@ impl Inner {
             }
             return None;
         }
+        // The common wait of a virtual clock: only for timers. It jumps to the next one.
+        if self.virtual_clock
+            && deadline.is_none()
+            && core.idle_waiters.is_empty()
+            && self.remote.blocking.load(Ordering::Acquire) == 0
+        {
+            if let Some(next) = core.timers.next_deadline() {
+                core.advance_to(next);
+                return None;
+            }
+        }
         core.read_clock();
         // Blocking jobs will wake their tasks; a foreign future holding a waker may; a socket
         // may become ready.

@@ -33,37 +33,36 @@ pub fn now() -> Duration {
 /// `sleep(Duration::ZERO)` yields: every other runnable task takes a turn, and due timers fire,
 /// before this task goes on (A0 B0 A1 B1…).
 pub fn sleep(duration: Duration) -> Sleep {
-    if duration.is_zero() {
-        return Sleep {
-            hub: None,
-            duration: 0,
-            deadline: None,
-            timer: None,
-            yielded: false,
-        };
-    }
-    let hub = run::try_current();
-    let deadline = hub
-        .as_ref()
-        .map(|hub| hub.now().saturating_add(nanos(duration)));
+    let duration = nanos(duration);
+    let hub = if duration == 0 {
+        None
+    } else {
+        run::try_current()
+    };
+    let at = match &hub {
+        Some(hub) => hub.now().saturating_add(duration),
+        None => duration,
+    };
     Sleep {
         hub,
-        duration: nanos(duration),
-        deadline,
+        at,
         timer: None,
-        yielded: false,
     }
 }
 
 /// The future of [`sleep`].
+///
+/// Three words, as a task holds one for as long as it sleeps: `hub` is set together with the
+/// deadline, so it tells what `at` holds. A yield (a sleep of zero) gets its hub and a deadline
+/// of 0 at its first poll, which wakes the task: its next poll is ready.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
+    /// The hub whose clock `at` reads: set when the sleep is made inside a running hub, or at
+    /// the first poll.
     hub: Option<Rc<Inner>>,
-    duration: u64,
-    /// Set when the sleep is made inside a running hub, or at the first poll.
-    deadline: Option<u64>,
+    /// With `hub`, the deadline; without, the duration (zero: a yield, not polled yet).
+    at: u64,
     timer: Option<TimerId>,
-    yielded: bool,
 }
 
 impl Sleep {
@@ -71,10 +70,8 @@ impl Sleep {
     pub(crate) fn until(hub: Rc<Inner>, deadline: u64) -> Sleep {
         Sleep {
             hub: Some(hub),
-            duration: 1,
-            deadline: Some(deadline),
+            at: deadline,
             timer: None,
-            yielded: false,
         }
     }
 }
@@ -85,24 +82,27 @@ impl Future for Sleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         crate::hub::waker::adopt(cx);
         let this = self.get_mut();
-        if this.duration == 0 {
-            if this.yielded {
-                return Poll::Ready(());
+        let hub = match &this.hub {
+            Some(hub) => hub,
+            None => {
+                let hub = this.hub.insert(run::current());
+                if this.at == 0 {
+                    // A yield: its deadline is 0, so its next poll is ready.
+                    let mut core = hub.core.borrow_mut();
+                    let me = core.current();
+                    core.wake(me);
+                    return Poll::Pending;
+                }
+                this.at = hub.now().saturating_add(this.at);
+                hub
             }
-            this.yielded = true;
-            let hub = run::current();
-            let mut core = hub.core.borrow_mut();
-            let me = core.current();
-            core.wake(me);
-            return Poll::Pending;
+        };
+        if this.at == 0 {
+            // Due whatever the clock (a yield polled again): never armed.
+            return Poll::Ready(());
         }
-        let hub = this.hub.get_or_insert_with(run::current);
         let mut core = hub.core.borrow_mut();
-        let now = core.now();
-        let deadline = *this
-            .deadline
-            .get_or_insert(now.saturating_add(this.duration));
-        if now >= deadline {
+        if core.now() >= this.at {
             if let Some(timer) = this.timer.take() {
                 core.timers.cancel(timer);
             }
@@ -110,7 +110,7 @@ impl Future for Sleep {
         }
         if this.timer.is_none() {
             let me = core.current();
-            this.timer = Some(core.timers.insert(deadline, me));
+            this.timer = Some(core.timers.insert(this.at, me));
         }
         Poll::Pending
     }
@@ -257,3 +257,7 @@ impl fmt::Debug for Timeout {
 pub async fn with_timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
     Timeout::start(duration).run(future).await
 }
+
+// A task holds its `Sleep` for as long as it sleeps: keep it three words.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<Sleep>() == 24);

@@ -92,8 +92,10 @@ impl Remote {
     }
 
     /// Moves the woken keys into `into`.
+    #[inline]
     pub(crate) fn take(&self, into: &mut Vec<TaskKey>) {
-        if self.notified.swap(false, Ordering::AcqRel) {
+        // A load first: the hub calls this every turn, and a swap is a locked instruction.
+        if self.notified.load(Ordering::Relaxed) && self.notified.swap(false, Ordering::AcqRel) {
             let mut woken = self.woken.lock().unwrap_or_else(PoisonError::into_inner);
             into.append(&mut woken);
         }
