@@ -25,6 +25,7 @@
 use crate::body::Body;
 use crate::generator::Gen;
 use crate::slot::{Co, Slot};
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 /// What one resume of a delegate (or of the outermost body) left in the slot.
@@ -168,6 +169,7 @@ pub trait Finish {
 
 impl<B: Body> Finish for Gen<B> {
     type Output = B::Return;
+    #[inline]
     fn finish(mut self) -> B::Return {
         self.take_return_value()
             .unwrap_or_else(|| already_finished(B::NAME))
@@ -176,6 +178,7 @@ impl<B: Body> Finish for Gen<B> {
 
 impl<B: Body> Finish for &mut Gen<B> {
     type Output = B::Return;
+    #[inline]
     fn finish(self) -> B::Return {
         self.take_return_value()
             .unwrap_or_else(|| already_finished(B::NAME))
@@ -236,7 +239,7 @@ impl GenTag {
         Checked {
             delegate: generator,
             request: G::__request,
-            finish: G::finish,
+            _types: PhantomData,
         }
     }
 }
@@ -258,18 +261,20 @@ impl IterTag {
         Checked {
             delegate: IterDelegate(iterable.into_iter()),
             request: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::__request,
-            finish: Finish::finish,
+            _types: PhantomData,
         }
     }
 }
 
-/// A delegate whose bounds were checked when it was made: its trait impls have no bounds of
-/// their own (they call the functions captured then), so a mistake in `yield_from!` is reported
-/// once, at its argument, and not again where the delegate is used.
+/// A delegate whose bounds were checked when it was made: its `Delegate` impl has no bound of
+/// its own (it calls the function captured then), so a mistake in `yield_from!` is reported
+/// once, at its argument, and not again where the delegate is used. `Finish` needs no such
+/// care: every delegate type implements it without bounds, so it is called directly (an
+/// indirect call through a pointer kept in the suspended body would cost one per delegation).
 pub struct Checked<D: Finish, Y, R> {
     delegate: D,
     request: fn(&mut D) -> DelegateRequest<Y, R>,
-    finish: fn(D) -> D::Output,
+    _types: PhantomData<fn(Y, R)>,
 }
 
 impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
@@ -292,6 +297,6 @@ impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
     type Output = D::Output;
     #[inline(always)]
     fn finish(self) -> D::Output {
-        (self.finish)(self.delegate)
+        self.delegate.finish()
     }
 }
