@@ -272,6 +272,12 @@ impl<B: Body> Gen<B> {
         if matches!(self.status, Status::Completed | Status::Closed) {
             return Progress::Completed;
         }
+        // A body without `yield_from!` never has a stack of its own, so it comes here only when
+        // poisoned: `resume` would panic. Saying so without polling keeps this path from being a
+        // second place the body is polled, so its poll is inlined into the delegate's resume.
+        if !B::DELEGATES {
+            self.cannot_resume();
+        }
         let Some(arg) = slot.arg.take() else {
             unreachable!("a delegate is resumed with an argument")
         };
