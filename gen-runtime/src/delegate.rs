@@ -84,6 +84,19 @@ unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
     unsafe { target.cast::<D>().as_mut() }.__resume(slot)
 }
 
+/// Resumes `generator` exactly as a request for it would: through the same function, so that a
+/// body is polled from that one function whether it runs as a delegate or as the outermost
+/// generator (which lets the optimiser inline the body's poll there).
+#[inline(always)]
+pub(crate) fn resume_as_delegate<B: Body>(
+    generator: &mut Gen<B>,
+    slot: &mut Slot<B::Yield, B::Resume>,
+) -> Progress {
+    // SAFETY: the pointer comes from a `&mut Gen<B>`, borrowed for the whole call, and
+    // `resume_erased` is instantiated for that type.
+    unsafe { resume_erased::<Gen<B>, B::Yield, B::Resume>(NonNull::from(generator).cast(), slot) }
+}
+
 impl<Y, R> DelegateRequest<Y, R> {
     /// A request for `delegate`. Making one is safe; resuming through it is not (see
     /// [`resume`](Self::resume)).

@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::task::Poll;
 
 use crate::body::{Body, BodyBox};
-use crate::delegate::{DelegateRequest, Progress};
+use crate::delegate::{DelegateRequest, Progress, resume_as_delegate};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 
@@ -201,15 +201,23 @@ impl<B: Body> Gen<B> {
                 None => match self.stack.last() {
                     // SAFETY: as in `resume_stack`.
                     Some(top) => unsafe { top.resume(&mut slot) },
+                    // The body itself, polled as its own delegates are: through the function
+                    // their requests call, so that the body is polled from one place only and
+                    // the optimiser inlines the poll there. That function wants the status of a
+                    // suspended generator; it sets `Running` again while it polls.
                     None => {
-                        let Some(body) = self.body.as_mut() else {
-                            unreachable!("a generator without a body is never polled")
-                        };
-                        match poll_in_slot(body.as_mut(), &mut slot) {
-                            Ok(step) => step,
-                            Err(value) => {
-                                self.status = Status::Completed;
+                        self.status = Status::Suspended;
+                        match resume_as_delegate(self, &mut slot) {
+                            Progress::Completed => {
+                                let Some(value) = self.returned.take() else {
+                                    unreachable!("a completed delegate keeps its return value")
+                                };
                                 return GeneratorState::Complete(value);
+                            }
+                            step => {
+                                // Poisoned again, should a delegate panic.
+                                self.status = Status::Running;
+                                step
                             }
                         }
                     }
