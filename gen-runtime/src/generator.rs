@@ -176,7 +176,7 @@ impl<B: Body> Gen<B> {
             // popped, and its parent chain is suspended at the `yield_from!`s that pushed the
             // entries below (see `delegate.rs`).
             Some(top) => unsafe { top.resume(&mut slot) },
-            None => return self.run_stack(slot, None),
+            None => return self.run_stack(&mut slot, None),
         };
         if progress == Progress::Yielded {
             if let Some(value) = slot.take_yielded() {
@@ -184,15 +184,16 @@ impl<B: Body> Gen<B> {
                 return GeneratorState::Yielded(value);
             }
         }
-        self.run_stack(slot, Some(progress))
+        self.run_stack(&mut slot, Some(progress))
     }
 
     /// The rest of the trampoline: `progress` is what the last poll did (`None`: nothing was
-    /// polled yet). Pushes and pops delegates until one yields or the body ends.
+    /// polled yet). Pushes and pops delegates until one yields or the body ends. The slot stays
+    /// in `resume_stack`'s frame (passed by reference, not copied).
     #[inline(never)]
     fn run_stack(
         &mut self,
-        mut slot: Slot<B::Yield, B::Resume>,
+        slot: &mut Slot<B::Yield, B::Resume>,
         mut progress: Option<Progress>,
     ) -> GeneratorState<B::Yield, B::Return> {
         loop {
@@ -200,14 +201,14 @@ impl<B: Body> Gen<B> {
                 Some(step) => step,
                 None => match self.stack.last() {
                     // SAFETY: as in `resume_stack`.
-                    Some(top) => unsafe { top.resume(&mut slot) },
+                    Some(top) => unsafe { top.resume(slot) },
                     // The body itself, polled as its own delegates are: through the function
                     // their requests call, so that the body is polled from one place only and
                     // the optimiser inlines the poll there. That function wants the status of a
                     // suspended generator; it sets `Running` again while it polls.
                     None => {
                         self.status = Status::Suspended;
-                        match resume_as_delegate(self, &mut slot) {
+                        match resume_as_delegate(self, slot) {
                             Progress::Completed => {
                                 let Some(value) = self.returned.take() else {
                                     unreachable!("a completed delegate keeps its return value")
