@@ -176,14 +176,15 @@ impl<I: Iterator, R> Delegate<I::Item, R> for IterDelegate<I> {
 pub trait Finish {
     /// The value of the `yield_from!` expression.
     type Output;
-    /// Takes the delegate's result.
-    fn finish(self) -> Self::Output;
+    /// Takes the delegate's result out. The delegate itself is dropped where it lies, at the end
+    /// of the `yield_from!` block: taking it by value would copy it out of the suspended body.
+    fn finish(&mut self) -> Self::Output;
 }
 
 impl<B: Body> Finish for Gen<B> {
     type Output = B::Return;
     #[inline]
-    fn finish(mut self) -> B::Return {
+    fn finish(&mut self) -> B::Return {
         self.take_return_value()
             .unwrap_or_else(|| already_finished(B::NAME))
     }
@@ -192,7 +193,7 @@ impl<B: Body> Finish for Gen<B> {
 impl<B: Body> Finish for &mut Gen<B> {
     type Output = B::Return;
     #[inline]
-    fn finish(self) -> B::Return {
+    fn finish(&mut self) -> B::Return {
         self.take_return_value()
             .unwrap_or_else(|| already_finished(B::NAME))
     }
@@ -200,7 +201,8 @@ impl<B: Body> Finish for &mut Gen<B> {
 
 impl<I> Finish for IterDelegate<I> {
     type Output = ();
-    fn finish(self) {}
+    #[inline(always)]
+    fn finish(&mut self) {}
 }
 
 #[cold]
@@ -309,7 +311,7 @@ impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
 impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
     type Output = D::Output;
     #[inline(always)]
-    fn finish(self) -> D::Output {
+    fn finish(&mut self) -> D::Output {
         self.delegate.finish()
     }
 }
