@@ -257,9 +257,9 @@ impl<B: Body> Gen<B> {
             return self.resume_in_slot_apart(slot);
         }
         self.status = Status::Running;
-        let Some(body) = self.body.as_mut() else {
-            unreachable!("a suspended generator has its body")
-        };
+        // SAFETY: the status was `Created` or `Suspended`, whose invariant is that the body is
+        // present (only `close` removes it, and it leaves `Closed` or `Completed` behind).
+        let body = unsafe { self.body.as_mut().unwrap_unchecked() };
         match poll_in_slot(body.as_mut(), slot) {
             Ok(progress) => {
                 self.status = Status::Suspended;
