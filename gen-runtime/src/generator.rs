@@ -135,14 +135,14 @@ impl<B: Body> Gen<B> {
     /// that is not ready.
     #[inline]
     pub fn resume(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+        if B::DELEGATES {
+            // Kept apart so that generators without `yield_from!` compile to the plain path.
+            return self.resume_delegating(arg);
+        }
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
         self.status = Status::Running;
-        if B::DELEGATES {
-            // Kept apart so that generators without `yield_from!` compile to the plain path.
-            return self.resume_stack(arg);
-        }
         match self.poll_body(arg) {
             BodyStep::Yielded(value) => {
                 self.status = Status::Suspended;
@@ -155,6 +155,18 @@ impl<B: Body> Gen<B> {
         }
     }
 
+    /// `resume` for a body with `yield_from!`: the whole trampoline, always inlined, so that a
+    /// loop over the items (`Iterator::next`, which calls this directly) runs it without a call
+    /// of its own besides the delegates' resumes.
+    #[inline(always)]
+    fn resume_delegating(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+        if !matches!(self.status, Status::Created | Status::Suspended) {
+            self.cannot_resume();
+        }
+        self.status = Status::Running;
+        self.resume_stack(arg)
+    }
+
     /// Polls the body once. The status must be `Running`; it stays so if the poll unwinds.
     #[inline(always)]
     fn poll_body(&mut self, arg: B::Resume) -> BodyStep<B::Yield, B::Return> {
@@ -165,9 +177,9 @@ impl<B: Body> Gen<B> {
     }
 
     /// The trampoline: resumes the innermost delegate (or, with an empty stack, the body) until
-    /// something yields or the body ends. Inlined into `resume` for the common case, an item
-    /// yielded by the top of the stack: one indirect call to the delegate's own resume, which
-    /// polls its body with this slot.
+    /// something yields or the body ends. The common case, an item yielded by the top of the
+    /// stack, is one indirect call to the delegate's own resume, which polls its body with this
+    /// slot.
     #[inline(always)]
     fn resume_stack(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         let mut slot = Slot::new(B::__marker(), arg);
@@ -188,9 +200,10 @@ impl<B: Body> Gen<B> {
     }
 
     /// The rest of the trampoline: `progress` is what the last poll did (`None`: nothing was
-    /// polled yet). Pushes and pops delegates until one yields or the body ends. The slot stays
-    /// in `resume_stack`'s frame (passed by reference, not copied).
-    #[inline(never)]
+    /// polled yet). Pushes and pops delegates until one yields or the body ends. Inlined too: in
+    /// a recursive traversal nearly every item comes this way, and a call here (saving every
+    /// register, then the loop's own) cost more than the rest of the loop.
+    #[inline(always)]
     fn run_stack(
         &mut self,
         slot: &mut Slot<B::Yield, B::Resume>,
@@ -470,7 +483,12 @@ impl<B: Body> Gen<B> {
         if matches!(self.status, Status::Completed | Status::Closed) {
             return None;
         }
-        match self.resume(NextArg::next_arg()) {
+        let state = if B::DELEGATES {
+            self.resume_delegating(NextArg::next_arg())
+        } else {
+            self.resume(NextArg::next_arg())
+        };
+        match state {
             GeneratorState::Yielded(value) => Some(value),
             GeneratorState::Complete(value) => {
                 self.returned = Some(value);
