@@ -39,14 +39,9 @@ pub enum GenState {
 enum Status {
     /// Invariant: the body is present and was never polled; the stack is empty.
     Created,
-    /// Invariant: the body is present, suspended at a yield, or at a `yield_from!` whose delegate
-    /// went on the stack of the generator that delegates to this one (`resume_in_slot`); its own
-    /// stack is empty.
+    /// Invariant: the body is present, suspended at a yield or at the `yield_from!` that pushed
+    /// the bottom of the stack.
     Suspended,
-    /// Invariant: the body is present, suspended at the `yield_from!` that pushed the bottom of
-    /// its own stack, which is not empty. Apart from `Suspended` so that one test of the status
-    /// tells a delegate's resume whether it may poll the body in its parent's slot.
-    SuspendedDelegating,
     Running,
     /// Invariant: the stack is empty; the body is finished, or gone (thrown into before start).
     Completed,
@@ -165,7 +160,7 @@ impl<B: Body> Gen<B> {
     /// of its own besides the delegates' resumes.
     #[inline(always)]
     fn resume_delegating(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
-        if !self.is_resumable() {
+        if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
         self.status = Status::Running;
@@ -197,8 +192,7 @@ impl<B: Body> Gen<B> {
         };
         if progress == Progress::Yielded {
             if let Some(value) = slot.take_yielded() {
-                // The top of the stack yielded: it is still there.
-                self.status = Status::SuspendedDelegating;
+                self.status = Status::Suspended;
                 return GeneratorState::Yielded(value);
             }
         }
@@ -248,11 +242,7 @@ impl<B: Body> Gen<B> {
                     let Some(value) = slot.take_yielded() else {
                         unreachable!("a yield leaves its value in the slot")
                     };
-                    self.status = if self.stack.is_empty() {
-                        Status::Suspended
-                    } else {
-                        Status::SuspendedDelegating
-                    };
+                    self.status = Status::Suspended;
                     return GeneratorState::Yielded(value);
                 }
                 // The parent of the finished delegate is resumed next; it is suspended at its
@@ -276,8 +266,7 @@ impl<B: Body> Gen<B> {
     /// than pushed here, so that the outermost generator's stack holds every level.
     #[inline(always)]
     pub(crate) fn resume_in_slot(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
-        // `Created` and `Suspended` imply an empty stack: one test.
-        if !matches!(self.status, Status::Created | Status::Suspended) {
+        if !self.stack.is_empty() || !matches!(self.status, Status::Created | Status::Suspended) {
             return self.resume_in_slot_apart(slot);
         }
         self.status = Status::Running;
@@ -397,7 +386,7 @@ impl<B: Body> Gen<B> {
     pub fn state(&self) -> GenState {
         match self.status {
             Status::Created => GenState::Created,
-            Status::Suspended | Status::SuspendedDelegating => GenState::Suspended,
+            Status::Suspended => GenState::Suspended,
             Status::Running => GenState::Panicked,
             Status::Completed => GenState::Completed,
             Status::Closed => GenState::Closed,
@@ -407,15 +396,7 @@ impl<B: Body> Gen<B> {
     /// `true` once the generator cannot be resumed: it returned, was closed, or panicked.
     #[inline]
     pub fn is_finished(&self) -> bool {
-        !self.is_resumable()
-    }
-
-    #[inline(always)]
-    fn is_resumable(&self) -> bool {
-        matches!(
-            self.status,
-            Status::Created | Status::Suspended | Status::SuspendedDelegating
-        )
+        !matches!(self.status, Status::Created | Status::Suspended)
     }
 
     /// Python's `close()`: finishes a suspended generator now, running its cleanup.
