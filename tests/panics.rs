@@ -82,3 +82,24 @@ fn a_plain_generator_awaiting_a_pending_future_is_a_clear_panic() {
     assert!(panic_message(err).contains("awaited a future that was not ready"));
     assert_eq!(g.state(), GenState::Panicked);
 }
+
+#[generator(yield = u32)]
+fn delegates_to<'a>(
+    inner: &'a mut corogen::Gen<impl corogen::Body<Yield = u32, Resume = (), Return = ()>>,
+) {
+    yield_from!(inner);
+}
+
+// A poisoned delegate without `yield_from!` panics as soon as it is delegated to, without its
+// body being polled again (its resume there no longer goes through `Gen::resume`), and poisons
+// the delegating generator.
+#[test]
+fn delegating_to_a_poisoned_generator_is_the_same_clear_panic() {
+    let mut inner = fragile(1);
+    assert_eq!(inner.next(), Some(0));
+    assert!(catch_unwind(AssertUnwindSafe(|| inner.next())).is_err());
+    let mut outer = delegates_to(&mut inner);
+    let err = catch_unwind(AssertUnwindSafe(|| outer.next())).unwrap_err();
+    assert_eq!(panic_message(err), "`fragile` resumed after it panicked");
+    assert_eq!(outer.state(), GenState::Panicked);
+}

@@ -66,7 +66,7 @@
 //!                                           v => (&v).__corogen_kind().delegate(__co, v),
 //!                                       };
 //!                                       __co.delegate(&mut __sub).await;
-//!                                       Finish::finish(__sub)
+//!                                       Finish::finish(&mut __sub)
 //!                                   };
 //! ```
 //!
@@ -79,8 +79,8 @@
 //! on one stack. Each resume goes straight to the innermost delegate, whose body is polled with
 //! the outermost resume's own slot (its marker switched to that body's), so items cost the same at
 //! any depth. When a delegate completes it is
-//! popped and its parent is polled again: the delegate future completes, and `Finish` reads the
-//! result from `__sub`. A thrown error is a resume value like any other, so it reaches the
+//! popped and its parent is polled again: the delegate future completes, and `Finish` takes the
+//! result out of `__sub`, which is then dropped in place at the end of the block. A thrown error is a resume value like any other, so it reaches the
 //! innermost generator first; closing or dropping the outer generator first clears the stack,
 //! then drops its body, which drops `__sub` — the innermost generator's locals go first.
 //!
@@ -333,7 +333,7 @@ impl YieldRewriter<'_> {
     /// Input:  `yield_from!(sub)`
     /// Output: `{ let mut __sub = match sub { v => (&v).__corogen_kind().delegate(__co, v) };
     ///            __co.delegate(&mut __sub).await;
-    ///            Finish::finish(__sub) }`
+    ///            Finish::finish(&mut __sub) }`
     /// The method call picks, by the type of `sub`, between resuming a generator (whose return
     /// value is the result) and iterating anything else (`()`).
     fn rewrite_yield_from(&mut self, mac: &syn::Macro) -> Expr {
@@ -358,7 +358,7 @@ impl YieldRewriter<'_> {
                     #value => #pick,
                 };
                 #co.delegate(&mut #local).await;
-                #private::Finish::finish(#local)
+                #private::Finish::finish(&mut #local)
             }
         }
     }

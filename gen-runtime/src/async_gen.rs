@@ -247,6 +247,7 @@ impl<B: Body<Resume = ()>> AsyncGen<B> {
 impl<B: Body<Resume = ()>> Stream for AsyncGen<B> {
     type Item = B::Yield;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<B::Yield>> {
         let this = self.get_mut();
         assert!(!this.panicked, "`{}` polled after it panicked", B::NAME);

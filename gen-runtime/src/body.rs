@@ -255,17 +255,31 @@ struct FreeBlock {
     next: Option<NonNull<FreeBlock>>,
 }
 
-/// The free lists of one thread. Only `recycled_block` and `release_block` touch them, and they
-/// call no other code meanwhile, so `Cell`s are enough.
+/// The free lists of one thread. Only `recycled_block`, `release_block` and the thread's
+/// `Cleanup` touch them, and they call no other code meanwhile, so `Cell`s are enough.
+///
+/// No `Drop` of its own: a thread-local with a destructor is checked for being alive at every
+/// access, and taking a block is the hot path of creating a recursive generator. The blocks are
+/// given back to the allocator at thread exit by `Cleanup`, a separate thread-local whose
+/// destructor is registered when the first block is kept.
 struct FreeLists {
     heads: [Cell<Option<NonNull<FreeBlock>>>; CLASSES],
     counts: [Cell<u8>; CLASSES],
+    /// `UNGUARDED` until a block is kept (which registers `Cleanup`), then `GUARDED`; `GONE` once
+    /// `Cleanup` ran: from then on blocks go straight back to the allocator.
+    state: Cell<u8>,
 }
 
-impl Drop for FreeLists {
-    fn drop(&mut self) {
-        for (class, head) in self.heads.iter().enumerate() {
+const UNGUARDED: u8 = 0;
+const GUARDED: u8 = 1;
+const GONE: u8 = 2;
+
+impl FreeLists {
+    /// Gives every kept block back to the allocator.
+    fn drain(&self) {
+        for (class, (head, count)) in self.heads.iter().zip(&self.counts).enumerate() {
             let mut next = head.take();
+            count.set(0);
             while let Some(block) = next {
                 // SAFETY: every block on the list of `class` is a free block of `class_layout`,
                 // owned by the list, whose first word is its link.
@@ -276,6 +290,31 @@ impl Drop for FreeLists {
             }
         }
     }
+
+    /// Registers `Cleanup` before the first block is kept; `false` if the thread is exiting
+    /// (blocks then go back to the allocator).
+    #[cold]
+    #[inline(never)]
+    fn guard(&self) -> bool {
+        if self.state.get() == GONE || CLEANUP.try_with(|_| ()).is_err() {
+            self.state.set(GONE);
+            return false;
+        }
+        self.state.set(GUARDED);
+        true
+    }
+}
+
+/// Drains this thread's free lists when the thread exits.
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = FREE_LISTS.try_with(|lists| {
+            lists.state.set(GONE);
+            lists.drain();
+        });
+    }
 }
 
 std::thread_local! {
@@ -283,8 +322,10 @@ std::thread_local! {
         FreeLists {
             heads: [const { Cell::new(None) }; CLASSES],
             counts: [const { Cell::new(0) }; CLASSES],
+            state: Cell::new(UNGUARDED),
         }
     };
+    static CLEANUP: Cleanup = const { Cleanup };
 }
 
 /// A block of `class_layout(class)`: a recycled one, or a new one.
@@ -316,7 +357,7 @@ fn new_block(class: usize) -> NonNull<u8> {
 }
 
 /// Gives a block back: to this thread's list of its class, or to the allocator when the list is
-/// full (or the thread's lists are gone, during thread exit).
+/// full (or the thread is exiting and its lists were drained).
 ///
 /// # Safety
 /// `block` was returned by `recycled_block(class)`, holds no live value, and is not used again.
@@ -324,6 +365,9 @@ fn new_block(class: usize) -> NonNull<u8> {
 unsafe fn release_block(class: usize, block: NonNull<u8>) {
     let kept = FREE_LISTS
         .try_with(|lists| {
+            if lists.state.get() != GUARDED && !lists.guard() {
+                return false;
+            }
             let count = lists.counts[class].get();
             if count >= KEEP {
                 return false;

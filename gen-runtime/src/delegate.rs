@@ -25,6 +25,7 @@
 use crate::body::Body;
 use crate::generator::Gen;
 use crate::slot::{Co, Slot};
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 /// What one resume of a delegate (or of the outermost body) left in the slot.
@@ -81,6 +82,19 @@ unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
 ) -> Progress {
     // SAFETY: per this function's contract.
     unsafe { target.cast::<D>().as_mut() }.__resume(slot)
+}
+
+/// Resumes `generator` exactly as a request for it would: through the same function, so that a
+/// body is polled from that one function whether it runs as a delegate or as the outermost
+/// generator (which lets the optimiser inline the body's poll there).
+#[inline(always)]
+pub(crate) fn resume_as_delegate<B: Body>(
+    generator: &mut Gen<B>,
+    slot: &mut Slot<B::Yield, B::Resume>,
+) -> Progress {
+    // SAFETY: the pointer comes from a `&mut Gen<B>`, borrowed for the whole call, and
+    // `resume_erased` is instantiated for that type.
+    unsafe { resume_erased::<Gen<B>, B::Yield, B::Resume>(NonNull::from(generator).cast(), slot) }
 }
 
 impl<Y, R> DelegateRequest<Y, R> {
@@ -162,13 +176,15 @@ impl<I: Iterator, R> Delegate<I::Item, R> for IterDelegate<I> {
 pub trait Finish {
     /// The value of the `yield_from!` expression.
     type Output;
-    /// Takes the delegate's result.
-    fn finish(self) -> Self::Output;
+    /// Takes the delegate's result out. The delegate itself is dropped where it lies, at the end
+    /// of the `yield_from!` block: taking it by value would copy it out of the suspended body.
+    fn finish(&mut self) -> Self::Output;
 }
 
 impl<B: Body> Finish for Gen<B> {
     type Output = B::Return;
-    fn finish(mut self) -> B::Return {
+    #[inline]
+    fn finish(&mut self) -> B::Return {
         self.take_return_value()
             .unwrap_or_else(|| already_finished(B::NAME))
     }
@@ -176,7 +192,8 @@ impl<B: Body> Finish for Gen<B> {
 
 impl<B: Body> Finish for &mut Gen<B> {
     type Output = B::Return;
-    fn finish(self) -> B::Return {
+    #[inline]
+    fn finish(&mut self) -> B::Return {
         self.take_return_value()
             .unwrap_or_else(|| already_finished(B::NAME))
     }
@@ -184,7 +201,8 @@ impl<B: Body> Finish for &mut Gen<B> {
 
 impl<I> Finish for IterDelegate<I> {
     type Output = ();
-    fn finish(self) {}
+    #[inline(always)]
+    fn finish(&mut self) {}
 }
 
 #[cold]
@@ -236,7 +254,7 @@ impl GenTag {
         Checked {
             delegate: generator,
             request: G::__request,
-            finish: G::finish,
+            _types: PhantomData,
         }
     }
 }
@@ -258,18 +276,20 @@ impl IterTag {
         Checked {
             delegate: IterDelegate(iterable.into_iter()),
             request: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::__request,
-            finish: Finish::finish,
+            _types: PhantomData,
         }
     }
 }
 
-/// A delegate whose bounds were checked when it was made: its trait impls have no bounds of
-/// their own (they call the functions captured then), so a mistake in `yield_from!` is reported
-/// once, at its argument, and not again where the delegate is used.
+/// A delegate whose bounds were checked when it was made: its `Delegate` impl has no bound of
+/// its own (it calls the function captured then), so a mistake in `yield_from!` is reported
+/// once, at its argument, and not again where the delegate is used. `Finish` needs no such
+/// care: every delegate type implements it without bounds, so it is called directly (an
+/// indirect call through a pointer kept in the suspended body would cost one per delegation).
 pub struct Checked<D: Finish, Y, R> {
     delegate: D,
     request: fn(&mut D) -> DelegateRequest<Y, R>,
-    finish: fn(D) -> D::Output,
+    _types: PhantomData<fn(Y, R)>,
 }
 
 impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
@@ -291,7 +311,7 @@ impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
 impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
     type Output = D::Output;
     #[inline(always)]
-    fn finish(self) -> D::Output {
-        (self.finish)(self.delegate)
+    fn finish(&mut self) -> D::Output {
+        self.delegate.finish()
     }
 }

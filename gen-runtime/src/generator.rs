@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::task::Poll;
 
 use crate::body::{Body, BodyBox};
-use crate::delegate::{DelegateRequest, Progress};
+use crate::delegate::{DelegateRequest, Progress, resume_as_delegate};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 
@@ -151,14 +151,14 @@ impl<B: Body> Gen<B> {
     /// that is not ready.
     #[inline]
     pub fn resume(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+        if B::DELEGATES {
+            // Kept apart so that generators without `yield_from!` compile to the plain path.
+            return self.resume_delegating(arg);
+        }
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
         self.status = Status::Running;
-        if B::DELEGATES {
-            // Kept apart so that generators without `yield_from!` compile to the plain path.
-            return self.resume_stack(arg);
-        }
         match self.poll_body(arg) {
             BodyStep::Yielded(value) => {
                 self.status = Status::Suspended;
@@ -171,6 +171,18 @@ impl<B: Body> Gen<B> {
         }
     }
 
+    /// `resume` for a body with `yield_from!`: the whole trampoline, always inlined, so that a
+    /// loop over the items (`Iterator::next`, which calls this directly) runs it without a call
+    /// of its own besides the delegates' resumes.
+    #[inline(always)]
+    fn resume_delegating(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
+        if !matches!(self.status, Status::Created | Status::Suspended) {
+            self.cannot_resume();
+        }
+        self.status = Status::Running;
+        self.resume_stack(arg)
+    }
+
     /// Polls the body once. The status must be `Running`; it stays so if the poll unwinds.
     #[inline(always)]
     fn poll_body(&mut self, arg: B::Resume) -> BodyStep<B::Yield, B::Return> {
@@ -181,9 +193,9 @@ impl<B: Body> Gen<B> {
     }
 
     /// The trampoline: resumes the innermost delegate (or, with an empty stack, the body) until
-    /// something yields or the body ends. Inlined into `resume` for the common case, an item
-    /// yielded by the top of the stack: one indirect call to the delegate's own resume, which
-    /// polls its body with this slot.
+    /// something yields or the body ends. The common case, an item yielded by the top of the
+    /// stack, is one indirect call to the delegate's own resume, which polls its body with this
+    /// slot.
     #[inline(always)]
     fn resume_stack(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         let mut slot = Slot::new(B::__marker(), arg);
@@ -192,7 +204,7 @@ impl<B: Body> Gen<B> {
             // popped, and its parent chain is suspended at the `yield_from!`s that pushed the
             // entries below (see `delegate.rs`).
             Some(top) => unsafe { top.resume(&mut slot) },
-            None => return self.run_stack(slot, None),
+            None => return self.run_stack(&mut slot, None),
         };
         if progress == Progress::Yielded {
             if let Some(value) = slot.take_yielded() {
@@ -200,15 +212,17 @@ impl<B: Body> Gen<B> {
                 return GeneratorState::Yielded(value);
             }
         }
-        self.run_stack(slot, Some(progress))
+        self.run_stack(&mut slot, Some(progress))
     }
 
     /// The rest of the trampoline: `progress` is what the last poll did (`None`: nothing was
-    /// polled yet). Pushes and pops delegates until one yields or the body ends.
-    #[inline(never)]
+    /// polled yet). Pushes and pops delegates until one yields or the body ends. Inlined too: in
+    /// a recursive traversal nearly every item comes this way, and a call here (saving every
+    /// register, then the loop's own) cost more than the rest of the loop.
+    #[inline(always)]
     fn run_stack(
         &mut self,
-        mut slot: Slot<B::Yield, B::Resume>,
+        slot: &mut Slot<B::Yield, B::Resume>,
         mut progress: Option<Progress>,
     ) -> GeneratorState<B::Yield, B::Return> {
         loop {
@@ -216,16 +230,24 @@ impl<B: Body> Gen<B> {
                 Some(step) => step,
                 None => match self.stack.last() {
                     // SAFETY: as in `resume_stack`.
-                    Some(top) => unsafe { top.resume(&mut slot) },
+                    Some(top) => unsafe { top.resume(slot) },
+                    // The body itself, polled as its own delegates are: through the function
+                    // their requests call, so that the body is polled from one place only and
+                    // the optimiser inlines the poll there. That function wants the status of a
+                    // suspended generator; it sets `Running` again while it polls.
                     None => {
-                        let Some(body) = self.body.as_mut() else {
-                            unreachable!("a generator without a body is never polled")
-                        };
-                        match poll_in_slot(body.as_mut(), &mut slot) {
-                            Ok(step) => step,
-                            Err(value) => {
-                                self.status = Status::Completed;
+                        self.status = Status::Suspended;
+                        match resume_as_delegate(self, slot) {
+                            Progress::Completed => {
+                                let Some(value) = self.returned.take() else {
+                                    unreachable!("a completed delegate keeps its return value")
+                                };
                                 return GeneratorState::Complete(value);
+                            }
+                            step => {
+                                // Poisoned again, should a delegate panic.
+                                self.status = Status::Running;
+                                step
                             }
                         }
                     }
@@ -264,9 +286,9 @@ impl<B: Body> Gen<B> {
             return self.resume_in_slot_apart(slot);
         }
         self.status = Status::Running;
-        let Some(body) = self.body.as_mut() else {
-            unreachable!("a suspended generator has its body")
-        };
+        // SAFETY: the status was `Created` or `Suspended`, whose invariant is that the body is
+        // present (only `close` removes it, and it leaves `Closed` or `Completed` behind).
+        let body = unsafe { self.body.as_mut().unwrap_unchecked() };
         match poll_in_slot(body.as_mut(), slot) {
             Ok(progress) => {
                 self.status = Status::Suspended;
@@ -287,6 +309,12 @@ impl<B: Body> Gen<B> {
     fn resume_in_slot_apart(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
         if matches!(self.status, Status::Completed | Status::Closed) {
             return Progress::Completed;
+        }
+        // A body without `yield_from!` never has a stack of its own, so it comes here only when
+        // poisoned: `resume` would panic. Saying so without polling keeps this path from being a
+        // second place the body is polled, so its poll is inlined into the delegate's resume.
+        if !B::DELEGATES {
+            self.cannot_resume();
         }
         let Some(arg) = slot.arg.take() else {
             unreachable!("a delegate is resumed with an argument")
@@ -471,7 +499,12 @@ impl<B: Body> Gen<B> {
         if matches!(self.status, Status::Completed | Status::Closed) {
             return None;
         }
-        match self.resume(NextArg::next_arg()) {
+        let state = if B::DELEGATES {
+            self.resume_delegating(NextArg::next_arg())
+        } else {
+            self.resume(NextArg::next_arg())
+        };
+        match state {
             GeneratorState::Yielded(value) => Some(value),
             GeneratorState::Complete(value) => {
                 self.returned = Some(value);
