@@ -74,9 +74,6 @@ pub(crate) struct Slot {
     pub(crate) queued: bool,
     pub(crate) kill_requested: bool,
     pub(crate) awaiting_switch: bool,
-    /// Woken by one of the hub's operations (not through its waker) since its last poll: its
-    /// foreign wakers are due (see [`waker::adopt`](super::waker::adopt)).
-    pub(crate) woken_by_hub: bool,
 }
 
 /// The end of the free list.
@@ -95,7 +92,7 @@ pub(crate) struct Extra {
     /// The task a greenlet returns to when it ends.
     pub(crate) parent: Option<TaskKey>,
     /// Wakers of futures inside the task (a `FuturesUnordered`, a `select_all`…) that polled a
-    /// hub operation with their own context: woken before the task's next poll (see
+    /// hub operation with their own context: due when the hub next wakes the task (see
     /// [`waker::adopt`](super::waker::adopt)).
     pub(crate) foreign: Vec<Waker>,
 }
@@ -140,15 +137,6 @@ impl Slot {
         self.extra.get_or_insert_with(Box::default)
     }
 
-    /// Takes the wakers to wake before the task's next poll (see [`Extra::foreign`]).
-    #[inline]
-    pub(crate) fn take_foreign(&mut self) -> Vec<Waker> {
-        match self.extra.as_mut() {
-            Some(extra) if !extra.foreign.is_empty() => std::mem::take(&mut extra.foreign),
-            _ => Vec::new(),
-        }
-    }
-
     /// Takes the value switched into the task, if a switch reached it.
     pub(crate) fn take_inbox(&mut self) -> Option<Value> {
         self.extra.as_mut().and_then(|extra| extra.inbox.take())
@@ -185,6 +173,8 @@ pub(crate) struct Core {
     /// How many slots are free.
     free_len: usize,
     pub(crate) run_queue: VecDeque<TaskKey>,
+    /// Foreign wakers of tasks the hub woke, woken before the next poll (see [`Core::wake`]).
+    due_foreign: Option<Vec<Waker>>,
     pub(crate) timers: Timers,
     pub(crate) callbacks: VecDeque<Callback>,
     /// Nanoseconds since the hub started: virtual, or read from the wall clock (see
@@ -217,6 +207,7 @@ impl Core {
             free_head: NO_SLOT,
             free_len: 0,
             run_queue: VecDeque::new(),
+            due_foreign: None,
             timers: Timers::default(),
             callbacks: VecDeque::new(),
             now: Cell::new(0),
@@ -329,7 +320,6 @@ impl Core {
             queued,
             kill_requested: false,
             awaiting_switch: false,
-            woken_by_hub: false,
         };
         self.live += 1;
         match (self.free_head != NO_SLOT).then_some(self.free_head as u32) {
@@ -362,15 +352,23 @@ impl Core {
     }
 
     /// As [`Core::wake`], for a task woken through its waker, not by one of the hub's
-    /// operations (see [`Slot::woken_by_hub`]).
+    /// operations: its foreign wakers (see [`waker::adopt`](super::waker::adopt)) stay where
+    /// they are. `FuturesUnordered` wakes its task through its waker after polling all its
+    /// children; waking them all again then would never end.
     pub(crate) fn wake_remote(&mut self, key: TaskKey) {
         self.schedule(key, false);
     }
 
     #[inline(always)]
     fn schedule(&mut self, key: TaskKey, by_hub: bool) {
-        if let Some(slot) = self.slot_mut(key) {
-            slot.woken_by_hub |= by_hub;
+        let slot = self
+            .slots
+            .get_mut(key.index as usize)
+            .filter(|slot| slot.generation == key.generation && slot.state != State::Free);
+        if let Some(slot) = slot {
+            if by_hub && slot.extra.is_some() {
+                Self::foreign_due(&mut self.due_foreign, slot);
+            }
             if !slot.queued
                 && matches!(
                     slot.state,
@@ -383,12 +381,32 @@ impl Core {
         }
     }
 
+    /// Moves a task's foreign wakers to those woken before the next poll.
+    #[inline]
+    fn foreign_due(due: &mut Option<Vec<Waker>>, slot: &mut Slot) {
+        if let Some(extra) = slot.extra.as_mut() {
+            if !extra.foreign.is_empty() {
+                due.get_or_insert_with(Vec::new).append(&mut extra.foreign);
+            }
+        }
+    }
+
+    /// The foreign wakers due (see [`Core::wake`]), to wake before the next poll.
+    #[inline]
+    pub(crate) fn take_due_foreign(&mut self) -> Option<Vec<Waker>> {
+        self.due_foreign.take()
+    }
+
     /// Puts a task at the front of the run queue: it runs next (a switch).
     pub(crate) fn wake_front(&mut self, key: TaskKey) {
-        let Some(slot) = self.slot_mut(key) else {
+        let slot = self
+            .slots
+            .get_mut(key.index as usize)
+            .filter(|slot| slot.generation == key.generation && slot.state != State::Free);
+        let Some(slot) = slot else {
             return;
         };
-        slot.woken_by_hub = true;
+        Self::foreign_due(&mut self.due_foreign, slot);
         if !matches!(slot.state, State::Unstarted | State::Suspended) {
             return;
         }

@@ -282,7 +282,7 @@ impl Inner {
             let mut core = self.core.borrow_mut();
             let key = core.run_queue.pop_front()?;
             match self.start_task(&mut core, key) {
-                Start::Run(body, foreign) => (key, body, foreign),
+                Start::Run(body) => (key, body, core.take_due_foreign()),
                 Start::Skip => return Some(key),
                 Start::Kill => {
                     drop(core);
@@ -291,10 +291,10 @@ impl Inner {
                 }
             }
         };
-        // Futures inside the task that polled a hub operation with their own waker
-        // (`waker::adopt`) learn that the task is running again, so they poll it.
-        for waker in foreign {
-            waker.wake();
+        // Futures inside tasks that polled a hub operation with their own waker (`waker::adopt`)
+        // and whose task the hub woke since: they poll their operation again.
+        if let Some(foreign) = foreign {
+            foreign.into_iter().for_each(std::task::Waker::wake);
         }
         self.run_task(key, body);
         Some(key)
@@ -315,13 +315,8 @@ impl Inner {
         }
         slot.state = State::Running;
         let body = slot.body.take().expect("a waiting task has its body");
-        let foreign = if std::mem::take(&mut slot.woken_by_hub) {
-            slot.take_foreign()
-        } else {
-            Vec::new()
-        };
         core.current = Some(key);
-        Start::Run(body, foreign)
+        Start::Run(body)
     }
 
     /// Polls one task, and ends it if it finished, panicked or was killed meanwhile.
@@ -360,8 +355,8 @@ impl Inner {
 
 /// What to do with a task taken off the run queue.
 enum Start {
-    /// Poll this body, after waking these foreign wakers (see [`waker::adopt`]).
-    Run(Pin<Box<dyn RawTask>>, Vec<std::task::Waker>),
+    /// Poll this body.
+    Run(Pin<Box<dyn RawTask>>),
     /// Nothing: the task is gone, dead, or running already.
     Skip,
     /// Kill it: a kill was asked for while it was queued.
