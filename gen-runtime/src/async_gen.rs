@@ -93,47 +93,44 @@ impl<Y, M: Marker> AsyncCo<Y, M> {
         )
     }
 
-    /// The future `yield_!(value)` awaits in an async generator.
+    /// What `yield_!(value)` expands to in an async generator: stores `value` in the header now
+    /// and returns the future, awaited at once, that suspends the body once so that `poll_next`
+    /// returns the value.
+    ///
+    /// The value goes into the header here rather than at the first poll so that the future
+    /// holds no copy of it (nor of this pointer): the body's state keeps one flag across the
+    /// suspension, and the value is stored once.
     #[inline(always)]
-    pub fn yield_(self, value: Y) -> AsyncYield<Y, M> {
-        AsyncYield {
-            co: self,
-            value: Some(value),
-            yielded: false,
-        }
-    }
-}
-
-/// The future behind `yield_!` in an async generator.
-#[must_use = "a yield does nothing unless awaited"]
-pub struct AsyncYield<Y, M> {
-    co: AsyncCo<Y, M>,
-    value: Option<Y>,
-    yielded: bool,
-}
-
-// The value is moved out, never pinned.
-impl<Y, M> Unpin for AsyncYield<Y, M> {}
-
-impl<Y, M> Future for AsyncYield<Y, M> {
-    type Output = ();
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if this.yielded {
-            return Poll::Ready(());
-        }
-        // SAFETY: the header is owned by the `AsyncGen` whose body owns this future (`new`'s
-        // contract), and it is dropped after the body; we are inside that generator's
+    pub fn yield_(self, value: Y) -> AsyncYield {
+        // SAFETY: the header is owned by the `AsyncGen` whose body this yield is part of
+        // (`new`'s contract), and it is dropped after the body; we are inside that generator's
         // `poll_next`, the header's only user, so no other reference to it exists now.
-        let header = unsafe { this.co.header.as_ref() };
-        let previous = header.yielded.replace(this.value.take());
+        let header = unsafe { self.header.as_ref() };
+        let previous = header.yielded.replace(Some(value));
         assert!(
             previous.is_none(),
             "corogen: two values were yielded in one poll"
         );
-        this.yielded = true;
+        AsyncYield { yielded: false }
+    }
+}
+
+/// The future behind `yield_!` in an async generator: `Pending` at its first poll (the value is
+/// already in the header), `Ready` at the next one.
+#[must_use = "a yield does nothing unless awaited"]
+pub struct AsyncYield {
+    yielded: bool,
+}
+
+impl Future for AsyncYield {
+    type Output = ();
+
+    #[inline(always)]
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
         Poll::Pending
     }
 }
