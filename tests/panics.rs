@@ -103,3 +103,33 @@ fn delegating_to_a_poisoned_generator_is_the_same_clear_panic() {
     assert_eq!(panic_message(err), "`fragile` resumed after it panicked");
     assert_eq!(outer.state(), GenState::Panicked);
 }
+
+#[generator(yield = u32)]
+async fn fragile_stream(fail_at: u32) {
+    for i in 0.. {
+        assert!(i != fail_at, "async boom at {i}");
+        yield_!(i);
+    }
+}
+
+fn poll_next_noop<S: futures::Stream + Unpin>(stream: &mut S) -> std::task::Poll<Option<S::Item>> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    std::pin::Pin::new(stream).poll_next(&mut cx)
+}
+
+// An async generator is poisoned only by a poll that unwinds: the polls before it, which yield,
+// leave it usable.
+#[test]
+fn a_panic_in_an_async_generator_poisons_it() {
+    use std::task::Poll;
+    let mut s = fragile_stream(2);
+    assert_eq!(poll_next_noop(&mut s), Poll::Ready(Some(0)));
+    assert_eq!(poll_next_noop(&mut s), Poll::Ready(Some(1)));
+    let first = catch_unwind(AssertUnwindSafe(|| poll_next_noop(&mut s))).unwrap_err();
+    assert_eq!(panic_message(first), "async boom at 2");
+    let again = catch_unwind(AssertUnwindSafe(|| poll_next_noop(&mut s))).unwrap_err();
+    assert_eq!(
+        panic_message(again),
+        "`fragile_stream` polled after it panicked"
+    );
+}
