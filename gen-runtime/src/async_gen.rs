@@ -251,9 +251,11 @@ impl<B: Body<Resume = ()>> Stream for AsyncGen<B> {
         let Some(body) = this.body.as_mut() else {
             return Poll::Ready(None);
         };
-        this.panicked = true;
+        // Poisons the generator if the body unwinds; forgotten once the poll returns, so a
+        // normal poll stores nothing.
+        let poison = PoisonOnUnwind(&mut this.panicked);
         let poll = body.as_mut().__poll(cx);
-        this.panicked = false;
+        core::mem::forget(poison);
         match poll {
             Poll::Ready(value) => {
                 this.returned = Some(value);
@@ -267,6 +269,17 @@ impl<B: Body<Resume = ()>> Stream for AsyncGen<B> {
                 None => Poll::Pending,
             },
         }
+    }
+}
+
+/// Sets the flag it points to when dropped: held across the body's poll, it is dropped only if
+/// that poll unwinds.
+struct PoisonOnUnwind<'a>(&'a mut bool);
+
+impl Drop for PoisonOnUnwind<'_> {
+    #[cold]
+    fn drop(&mut self) {
+        *self.0 = true;
     }
 }
 
