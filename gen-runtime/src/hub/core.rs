@@ -91,10 +91,6 @@ pub(crate) struct Extra {
     pub(crate) inbox: Option<Value>,
     /// The task a greenlet returns to when it ends.
     pub(crate) parent: Option<TaskKey>,
-    /// Wakers of futures inside the task (a `FuturesUnordered`, a `select_all`…) that polled a
-    /// hub operation with their own context: due when the hub next wakes the task (see
-    /// [`waker::adopt`](super::waker::adopt)).
-    pub(crate) foreign: Vec<Waker>,
 }
 
 /// Watchers in the order they came; the first inline, as a task rarely has more than one.
@@ -173,6 +169,12 @@ pub(crate) struct Core {
     /// How many slots are free.
     free_len: usize,
     pub(crate) run_queue: VecDeque<TaskKey>,
+    /// Wakers of futures inside tasks (a `FuturesUnordered`, a `select_all`…) that polled a
+    /// hub operation with their own context, with their task: due when the hub next wakes it
+    /// (see [`waker::adopt`](super::waker::adopt)). Kept here, not in the task's slot or its
+    /// extra box, whose sizes every task pays for (a bigger extra box costs spawn + join a
+    /// third more time, through malloc's size classes).
+    foreign: Vec<(TaskKey, Waker)>,
     /// Foreign wakers of tasks the hub woke, woken before the next poll (see [`Core::wake`]).
     due_foreign: Option<Vec<Waker>>,
     pub(crate) timers: Timers,
@@ -207,6 +209,7 @@ impl Core {
             free_head: NO_SLOT,
             free_len: 0,
             run_queue: VecDeque::new(),
+            foreign: Vec::new(),
             due_foreign: None,
             timers: Timers::default(),
             callbacks: VecDeque::new(),
@@ -366,8 +369,8 @@ impl Core {
             .get_mut(key.index as usize)
             .filter(|slot| slot.generation == key.generation && slot.state != State::Free);
         if let Some(slot) = slot {
-            if by_hub && slot.extra.is_some() {
-                Self::foreign_due(&mut self.due_foreign, slot);
+            if by_hub && !self.foreign.is_empty() {
+                Self::foreign_due(&mut self.foreign, &mut self.due_foreign, key);
             }
             if !slot.queued
                 && matches!(
@@ -381,14 +384,38 @@ impl Core {
         }
     }
 
-    /// Moves a task's foreign wakers to those woken before the next poll.
-    #[inline]
-    fn foreign_due(due: &mut Option<Vec<Waker>>, slot: &mut Slot) {
-        if let Some(extra) = slot.extra.as_mut() {
-            if !extra.foreign.is_empty() {
-                due.get_or_insert_with(Vec::new).append(&mut extra.foreign);
-            }
+    /// Keeps the waker of a future inside the running task (see
+    /// [`waker::adopt`](super::waker::adopt)).
+    pub(crate) fn adopt(&mut self, waker: &Waker) {
+        let Some(me) = self.current else {
+            return;
+        };
+        // A child polling several operations in one poll gives the same waker each time.
+        let known = self
+            .foreign
+            .last()
+            .is_some_and(|(key, last)| *key == me && last.will_wake(waker));
+        if !known {
+            self.foreign.push((me, waker.clone()));
         }
+    }
+
+    /// Moves the foreign wakers of `key` to those woken before the next poll.
+    #[cold]
+    fn foreign_due(
+        foreign: &mut Vec<(TaskKey, Waker)>,
+        due: &mut Option<Vec<Waker>>,
+        key: TaskKey,
+    ) {
+        let due = due.get_or_insert_with(Vec::new);
+        foreign.retain(|(owner, waker)| {
+            if *owner == key {
+                due.push(waker.clone());
+                false
+            } else {
+                true
+            }
+        });
     }
 
     /// The foreign wakers due (see [`Core::wake`]), to wake before the next poll.
@@ -406,7 +433,9 @@ impl Core {
         let Some(slot) = slot else {
             return;
         };
-        Self::foreign_due(&mut self.due_foreign, slot);
+        if !self.foreign.is_empty() {
+            Self::foreign_due(&mut self.foreign, &mut self.due_foreign, key);
+        }
         if !matches!(slot.state, State::Unstarted | State::Suspended) {
             return;
         }
@@ -421,6 +450,10 @@ impl Core {
 
     /// Records a task's death and notifies its watchers and parent.
     fn mark_dead(&mut self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) -> Garbage {
+        if !self.foreign.is_empty() {
+            // Its futures are gone: their wakers are of no use.
+            self.foreign.retain(|(owner, _)| *owner != key);
+        }
         self.deaths += 1;
         self.live -= 1;
         let deaths = self.deaths;

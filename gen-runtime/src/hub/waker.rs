@@ -151,19 +151,8 @@ pub(crate) fn adopt(cx: &Context<'_>) {
 #[cold]
 #[inline(never)]
 fn adopt_foreign(waker: &Waker) {
-    let Some(hub) = super::run::try_current() else {
-        return;
-    };
-    let mut core = hub.core.borrow_mut();
-    let Some(me) = core.current else {
-        return;
-    };
-    if let Some(slot) = core.slot_mut(me) {
-        let foreign = &mut slot.extra().foreign;
-        // A child polling several operations in one poll gives the same waker each time.
-        if !foreign.last().is_some_and(|last| last.will_wake(waker)) {
-            foreign.push(waker.clone());
-        }
+    if let Some(hub) = super::run::try_current() {
+        hub.core.borrow_mut().adopt(waker);
     }
 }
 
