@@ -11,16 +11,19 @@ use std::time::Duration;
 
 use super::{Event, Hub, Op, Reply, TaskError, op, sleep, spawn};
 
+/// Logs "dropped" when dropped: shows when a task's state is dropped.
+struct Guard(Rc<RefCell<Vec<&'static str>>>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.0.borrow_mut().push("dropped");
+    }
+}
+
 #[test]
 fn pinned_task_polls_keeps_result_and_drops_in_place() {
     let hub = Hub::new_virtual();
     let log = Rc::new(RefCell::new(Vec::new()));
-    struct Guard(Rc<RefCell<Vec<&'static str>>>);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            self.0.borrow_mut().push("dropped");
-        }
-    }
     let l = log.clone();
     let returns = hub.spawn(async move {
         let guard = Guard(l);
@@ -121,12 +124,6 @@ macro_rules! op_gen {
 fn generator_task_runs_its_body_inline_to_its_end_kill_or_panic() {
     let hub = Hub::new_virtual();
     let log = Rc::new(RefCell::new(Vec::new()));
-    struct Guard(Rc<RefCell<Vec<&'static str>>>);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            self.0.borrow_mut().push("dropped");
-        }
-    }
     let l = log.clone();
     let returns = hub.spawn(op_gen!(|co| {
         let guard = Guard(l);
