@@ -598,3 +598,37 @@ fn equal_deadlines_fire_in_the_order_their_timers_were_set() {
         assert_eq!(hub.now(), Duration::from_nanos(u64::MAX >> 2));
     }
 }
+
+// A task that kills another one waiting in a switch, while it waits in a switch of its own (in a
+// select), still gets switched back when its child ends: the kill gives up the killed task's
+// wait, not the killer's.
+#[test]
+fn killing_a_task_waiting_in_a_switch_leaves_the_killers_own_switch_waiting() {
+    let hub = Hub::new_virtual();
+    let outcome = hub.block_on(async {
+        let far = hub::spawn(async { hub::sleep(ms(1_000)).await });
+        let far_ref: TaskRef = (*far).clone();
+        let waiter = hub::spawn(async move {
+            hub::switch(&far_ref, Value::none()).await;
+            "switched back"
+        });
+        hub::sleep(ms(1)).await;
+        assert!(waiter.started() && !waiter.dead());
+
+        // A child whose parent is this task: when it ends, its parent is switched back into.
+        let child = hub::greenlet(async { hub::sleep(ms(5)).await });
+        let child_ref: TaskRef = (*child).clone();
+        let switch_back = Box::pin(hub::switch(&child_ref, Value::none()));
+        let early = Box::pin(hub::sleep(ms(1)));
+        let switch_back = match futures::future::select(switch_back, early).await {
+            futures::future::Either::Right(((), switch_back)) => switch_back,
+            futures::future::Either::Left(_) => panic!("the child ends at 5 ms, not before 1 ms"),
+        };
+        waiter.kill();
+        assert!(waiter.killed());
+        switch_back.await;
+        far.kill();
+        hub::now()
+    });
+    assert_eq!(outcome, ms(6), "switched back when the child ended");
+}

@@ -19,6 +19,7 @@ use super::net::source::{IoObject, WaitReady};
 use super::reactor::Direction;
 use super::run;
 use super::switch::{self, Switch};
+use super::task::TaskKey;
 use super::time::{Sleep, nanos};
 use super::timer::TimerId;
 use super::wait_list::{CondWait, Condition};
@@ -185,9 +186,9 @@ enum Waiting {
     Pass { requeued: bool },
     /// A sleep (of more than zero): done when its timer, armed when the op came, has fired.
     Sleep(TimerId),
-    /// A switch, sent when the op came (the task's slot says it awaits a switch back): done
-    /// when one reaches the task's inbox.
-    Switch,
+    /// A switch sent by this task, when the op came (the task's slot says it awaits a switch
+    /// back): done when one reaches the task's inbox.
+    Switch(TaskKey),
     /// Any other op, or an op with a timeout.
     Rare(Box<Rare>),
 }
@@ -236,10 +237,10 @@ impl Waiting {
                     let sent = switch.poll_in(&mut hub.core.borrow_mut());
                     return match sent {
                         Poll::Ready(value) => Err(Reply::Switched(value)),
-                        Poll::Pending => {
-                            switch.detach();
-                            Ok(Waiting::Switch)
-                        }
+                        Poll::Pending => match switch.detach() {
+                            Some(me) => Ok(Waiting::Switch(me)),
+                            None => unreachable!("a pending switch was sent"),
+                        },
                     };
                 }
                 _ => {}
@@ -276,7 +277,7 @@ impl Waiting {
                     Poll::Ready(Reply::Ready)
                 }
             }
-            Waiting::Switch => match switch::receive(&mut hub.core.borrow_mut()) {
+            Waiting::Switch(_) => match switch::receive(&mut hub.core.borrow_mut()) {
                 Some(value) => Poll::Ready(Reply::Switched(value)),
                 None => Poll::Pending,
             },
@@ -300,7 +301,7 @@ impl Waiting {
                 }
             }
             // A switch that came back cleared the wait; one dropped before gives it up.
-            Waiting::Switch => {}
+            Waiting::Switch(_) => {}
             Waiting::Idle | Waiting::Pass { .. } => {}
         }
     }
@@ -448,8 +449,8 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
                 GeneratorState::Yielded(op) => {
                     let mut waiting = match Waiting::new(op, hub, &mut this.spare) {
                         // A switch was sent just now: nothing can have switched back yet.
-                        Ok(Waiting::Switch) => {
-                            this.waiting = Waiting::Switch;
+                        Ok(Waiting::Switch(me)) => {
+                            this.waiting = Waiting::Switch(me);
                             return Poll::Pending;
                         }
                         Ok(waiting) => waiting,
@@ -484,7 +485,7 @@ impl<B: Body<Yield = Op, Resume = Reply>> Drop for GenTask<B> {
                 let hub = Rc::clone(hub);
                 self.waiting.finish(&hub, &mut self.spare);
             }
-            (Some(hub), Waiting::Switch) => switch::abandon(hub),
+            (Some(hub), &Waiting::Switch(waiter)) => switch::abandon(hub, waiter),
             _ => {}
         }
     }

@@ -72,8 +72,8 @@ pub struct Switch {
 enum Stage {
     /// Not polled yet: the value to hand over.
     Unsent(Value),
-    /// Handed over; the running task's `awaiting_switch` is set until a switch comes back.
-    Sent,
+    /// Handed over; the waiting task's `awaiting_switch` is set until a switch comes back.
+    Sent(TaskKey),
     /// Done: nothing left to undo when dropped.
     Done,
 }
@@ -92,9 +92,13 @@ impl Switch {
     }
 
     /// Hands a sent switch's wait over to the caller, which then takes the value switched back
-    /// with [`receive`], or gives up with [`abandon`]: this `Switch` is done.
-    pub(crate) fn detach(mut self) {
-        self.stage = Stage::Done;
+    /// with [`receive`], or gives up with [`abandon`] of the task returned: this `Switch` is
+    /// done.
+    pub(crate) fn detach(mut self) -> Option<TaskKey> {
+        match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Sent(me) => Some(me),
+            _ => None,
+        }
     }
 }
 
@@ -103,11 +107,11 @@ impl Switch {
 fn poll_stage(stage: &mut Stage, target: TaskKey, core: &mut Core) -> Poll<Value> {
     let value = match std::mem::replace(stage, Stage::Done) {
         Stage::Unsent(value) => value,
-        Stage::Sent => {
+        Stage::Sent(me) => {
             return match receive(core) {
                 Some(value) => Poll::Ready(value),
                 None => {
-                    *stage = Stage::Sent;
+                    *stage = Stage::Sent(me);
                     Poll::Pending
                 }
             };
@@ -131,7 +135,7 @@ fn poll_stage(stage: &mut Stage, target: TaskKey, core: &mut Core) -> Poll<Value
         extra.inbox = None;
     }
     slot.awaiting_switch = true;
-    *stage = Stage::Sent;
+    *stage = Stage::Sent(me);
     Poll::Pending
 }
 
@@ -145,13 +149,12 @@ pub(crate) fn receive(core: &mut Core) -> Option<Value> {
     Some(value)
 }
 
-/// Gives up waiting for a switch back (the wait is dropped before one came).
-pub(crate) fn abandon(hub: &Inner) {
+/// Gives up the wait of `waiter` for a switch back (its wait is dropped before one came: it
+/// moved on, or it is being killed, maybe by another task).
+pub(crate) fn abandon(hub: &Inner, waiter: TaskKey) {
     if let Ok(mut core) = hub.core.try_borrow_mut() {
-        if let Some(me) = core.current {
-            if let Some(slot) = core.slot_mut(me) {
-                slot.awaiting_switch = false;
-            }
+        if let Some(slot) = core.slot_mut(waiter) {
+            slot.awaiting_switch = false;
         }
     }
 }
@@ -168,8 +171,8 @@ impl Future for Switch {
 
 impl Drop for Switch {
     fn drop(&mut self) {
-        if matches!(self.stage, Stage::Sent) {
-            abandon(&self.hub);
+        if let Stage::Sent(waiter) = self.stage {
+            abandon(&self.hub, waiter);
         }
     }
 }
