@@ -9,7 +9,21 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use super::{Event, Hub, Op, Reply, TaskError, op, sleep, spawn};
+use super::{Event, Hub, Op, Reply, Task, TaskError, op, sleep, spawn};
+
+/// The three ends of a task: it returned 64, was killed, or panicked with "boom".
+fn assert_ends<K, P>(returns: &Task<u32>, killed: &Task<K>, panics: &Task<P>)
+where
+    K: Clone + std::fmt::Debug + PartialEq + 'static,
+    P: Clone + std::fmt::Debug + PartialEq + 'static,
+{
+    assert_eq!(returns.try_get(), Some(Ok(64)));
+    assert_eq!(killed.try_get(), Some(Err(TaskError::Killed)));
+    assert_eq!(
+        panics.try_get(),
+        Some(Err(TaskError::Panicked("boom".into())))
+    );
+}
 
 /// Logs "dropped" when dropped: shows when a task's state is dropped.
 struct Guard(Rc<RefCell<Vec<&'static str>>>);
@@ -45,12 +59,7 @@ fn pinned_task_polls_keeps_result_and_drops_in_place() {
     assert!(!hub.wait(Some(Duration::from_micros(10))));
     killed.kill();
     hub.run();
-    assert_eq!(returns.try_get(), Some(Ok(64)));
-    assert_eq!(killed.try_get(), Some(Err(TaskError::Killed)));
-    assert_eq!(
-        panics.try_get(),
-        Some(Err(TaskError::Panicked("boom".into())))
-    );
+    assert_ends(&returns, &killed, &panics);
     assert_eq!(*log.borrow(), ["dropped", "dropped"]);
 }
 
@@ -156,12 +165,7 @@ fn generator_task_runs_its_body_inline_to_its_end_kill_or_panic() {
     assert!(!hub.wait(Some(Duration::from_micros(10))));
     killed.kill();
     hub.run();
-    assert_eq!(returns.try_get(), Some(Ok(64)));
-    assert_eq!(killed.try_get(), Some(Err(TaskError::Killed)));
-    assert_eq!(
-        panics.try_get(),
-        Some(Err(TaskError::Panicked("boom".into())))
-    );
+    assert_ends(&returns, &killed, &panics);
     assert_eq!(started.try_get(), Some(Ok(5)));
     assert_eq!(*log.borrow(), ["dropped", "dropped"]);
 }
