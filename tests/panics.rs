@@ -104,6 +104,47 @@ fn delegating_to_a_poisoned_generator_is_the_same_clear_panic() {
     assert_eq!(outer.state(), GenState::Panicked);
 }
 
+// A generator borrowed by `yield_from!` keeps its own state right at every step, as it outlives
+// the delegation: poisoned when it panics inside it, and resumable on its own when the
+// delegating generator is dropped in the middle.
+#[test]
+fn a_borrowed_delegate_is_poisoned_by_its_own_panic() {
+    let mut inner = fragile(2);
+    let mut outer = delegates_to(&mut inner);
+    assert_eq!(outer.next(), Some(0));
+    assert_eq!(outer.next(), Some(1));
+    let err = catch_unwind(AssertUnwindSafe(|| outer.next())).unwrap_err();
+    assert_eq!(panic_message(err), "boom at 2");
+    assert_eq!(outer.state(), GenState::Panicked);
+    drop(outer);
+    assert_eq!(inner.state(), GenState::Panicked);
+    let again = catch_unwind(AssertUnwindSafe(|| inner.next())).unwrap_err();
+    assert_eq!(panic_message(again), "`fragile` resumed after it panicked");
+}
+
+#[test]
+fn a_borrowed_delegate_goes_on_alone_after_its_delegator_is_dropped() {
+    let mut inner = fragile(u32::MAX);
+    let mut outer = delegates_to(&mut inner);
+    assert_eq!(outer.next(), Some(0));
+    assert_eq!(outer.next(), Some(1));
+    drop(outer);
+    assert_eq!(inner.state(), GenState::Suspended);
+    assert_eq!(inner.next(), Some(2));
+}
+
+// An owned delegate that panicked before the delegation is checked when it begins.
+#[test]
+fn delegating_to_an_owned_poisoned_generator_is_the_same_clear_panic() {
+    let mut inner = fragile(1);
+    assert_eq!(inner.next(), Some(0));
+    assert!(catch_unwind(AssertUnwindSafe(|| inner.next())).is_err());
+    let mut outer = gen_!({ yield_from!(inner) });
+    let err = catch_unwind(AssertUnwindSafe(|| outer.next())).unwrap_err();
+    assert_eq!(panic_message(err), "`fragile` resumed after it panicked");
+    assert_eq!(outer.state(), GenState::Panicked);
+}
+
 #[generator(yield = u32)]
 async fn fragile_stream(fail_at: u32) {
     for i in 0.. {

@@ -50,6 +50,14 @@ pub trait Delegate<Y, R> {
     /// The request that lets the outermost generator resume this delegate directly.
     #[doc(hidden)]
     fn __request(&mut self) -> DelegateRequest<Y, R>;
+
+    /// The request for a delegate reached through `&mut`: it outlives the delegation, so it
+    /// must be left in a state it can be resumed from directly afterwards.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __request_borrowed(&mut self) -> DelegateRequest<Y, R> {
+        self.__request()
+    }
 }
 
 /// How a request resumes its delegate: a function monomorphised for the delegate's type, called
@@ -84,17 +92,36 @@ unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
     unsafe { target.cast::<D>().as_mut() }.__resume(slot)
 }
 
-/// Resumes `generator` exactly as a request for it would: through the same function, so that a
-/// body is polled from that one function whether it runs as a delegate or as the outermost
-/// generator (which lets the optimiser inline the body's poll there).
+/// The `ResumeFn` of an owned generator that was resumable when its delegation began (see
+/// [`Gen`'s `__request`](Delegate::__request)): it polls the body with no check and no status
+/// update, and it is the one function that polls bodies of type `B` on behalf of another
+/// generator (the outermost body and `&mut` delegates call it too), so the optimiser inlines the
+/// body's poll there and nowhere else.
+///
+/// # Safety
+/// `target` points at a live `Gen<B>` that nothing else accesses during the call, and for which
+/// `can_run_delegated()` held when its delegation began (see [`Gen::poll_delegated`]).
+#[inline(never)]
+unsafe fn resume_delegated_erased<B: Body>(
+    target: NonNull<()>,
+    slot: &mut Slot<B::Yield, B::Resume>,
+) -> Progress {
+    // SAFETY: per this function's contract.
+    unsafe { target.cast::<Gen<B>>().as_mut().poll_delegated(slot) }
+}
+
+/// Polls `generator`'s body once with `slot`, through [`resume_delegated_erased`].
+///
+/// # Safety
+/// As [`Gen::poll_delegated`].
 #[inline(always)]
-pub(crate) fn resume_as_delegate<B: Body>(
+pub(crate) unsafe fn resume_delegated<B: Body>(
     generator: &mut Gen<B>,
     slot: &mut Slot<B::Yield, B::Resume>,
 ) -> Progress {
-    // SAFETY: the pointer comes from a `&mut Gen<B>`, borrowed for the whole call, and
-    // `resume_erased` is instantiated for that type.
-    unsafe { resume_erased::<Gen<B>, B::Yield, B::Resume>(NonNull::from(generator).cast(), slot) }
+    // SAFETY: the pointer comes from a `&mut Gen<B>`, borrowed for the whole call; the rest is
+    // this function's contract.
+    unsafe { resume_delegated_erased::<B>(NonNull::from(generator).cast(), slot) }
 }
 
 impl<Y, R> DelegateRequest<Y, R> {
@@ -130,8 +157,27 @@ impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
         self.resume_in_slot(slot)
     }
 
+    /// An owned generator (a `yield_from!` local) is only reachable through its request until
+    /// the delegation ends, and after that only to take its return value and drop it. So if it
+    /// can run as a delegate now, it is resumed with no status check or update at all (the
+    /// checks are done once, here): should it panic, the outermost generator is poisoned and
+    /// never resumes it again, and its own status is never looked at before it is dropped.
     #[inline(always)]
     fn __request(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
+        if self.can_run_delegated() {
+            DelegateRequest {
+                target: NonNull::from(self).cast(),
+                resume: resume_delegated_erased::<B>,
+            }
+        } else {
+            DelegateRequest::to(self)
+        }
+    }
+
+    /// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status
+    /// right at each step: it may be resumed directly once the delegation is over (or given up).
+    #[inline(always)]
+    fn __request_borrowed(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
         DelegateRequest::to(self)
     }
 }
@@ -145,7 +191,7 @@ impl<Y, R, D: Delegate<Y, R> + ?Sized> Delegate<Y, R> for &mut D {
     /// Points at the delegate itself, not at this reference: one load less per resume.
     #[inline(always)]
     fn __request(&mut self) -> DelegateRequest<Y, R> {
-        (**self).__request()
+        (**self).__request_borrowed()
     }
 }
 

@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::task::Poll;
 
 use crate::body::{Body, BodyBox};
-use crate::delegate::{DelegateRequest, Progress, resume_as_delegate};
+use crate::delegate::{DelegateRequest, Progress, resume_delegated};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 
@@ -198,7 +198,7 @@ impl<B: Body> Gen<B> {
     /// slot.
     #[inline(always)]
     fn resume_stack(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
-        let mut slot = Slot::new(B::__marker(), arg);
+        let mut slot = Slot::new(arg);
         let progress = match self.stack.last() {
             // SAFETY: the request is the top of this generator's stack: everything above it was
             // popped, and its parent chain is suspended at the `yield_from!`s that pushed the
@@ -207,10 +207,11 @@ impl<B: Body> Gen<B> {
             None => return self.run_stack(&mut slot, None),
         };
         if progress == Progress::Yielded {
-            if let Some(value) = slot.take_yielded() {
-                self.status = Status::Suspended;
-                return GeneratorState::Yielded(value);
-            }
+            // SAFETY: every `Delegate` returns `Yielded` only with a value in the slot (they
+            // are all in this crate: the trait cannot be named outside it).
+            let value = unsafe { slot.take_yielded().unwrap_unchecked() };
+            self.status = Status::Suspended;
+            return GeneratorState::Yielded(value);
         }
         self.run_stack(&mut slot, Some(progress))
     }
@@ -233,24 +234,20 @@ impl<B: Body> Gen<B> {
                     Some(top) => unsafe { top.resume(slot) },
                     // The body itself, polled as its own delegates are: through the function
                     // their requests call, so that the body is polled from one place only and
-                    // the optimiser inlines the poll there. That function wants the status of a
-                    // suspended generator; it sets `Running` again while it polls.
-                    None => {
-                        self.status = Status::Suspended;
-                        match resume_as_delegate(self, slot) {
-                            Progress::Completed => {
-                                let Some(value) = self.returned.take() else {
-                                    unreachable!("a completed delegate keeps its return value")
-                                };
-                                return GeneratorState::Complete(value);
-                            }
-                            step => {
-                                // Poisoned again, should a delegate panic.
-                                self.status = Status::Running;
-                                step
-                            }
+                    // the optimiser inlines the poll there. It leaves the status alone (still
+                    // `Running`, the poison, until this loop returns) unless the body completes.
+                    //
+                    // SAFETY: `resume_delegating` checked that the status was `Created` or
+                    // `Suspended`, so the body is present and not being polled.
+                    None => match unsafe { resume_delegated(self, slot) } {
+                        Progress::Completed => {
+                            let Some(value) = self.returned.take() else {
+                                unreachable!("a completed delegate keeps its return value")
+                            };
+                            return GeneratorState::Complete(value);
                         }
-                    }
+                        step => step,
+                    },
                 },
             };
             match step {
@@ -282,18 +279,46 @@ impl<B: Body> Gen<B> {
     /// than pushed here, so that the outermost generator's stack holds every level.
     #[inline(always)]
     pub(crate) fn resume_in_slot(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
-        if !self.stack.is_empty() || !matches!(self.status, Status::Created | Status::Suspended) {
+        if !self.can_run_delegated() {
             return self.resume_in_slot_apart(slot);
         }
         self.status = Status::Running;
-        // SAFETY: the status was `Created` or `Suspended`, whose invariant is that the body is
-        // present (only `close` removes it, and it leaves `Closed` or `Completed` behind).
-        let body = unsafe { self.body.as_mut().unwrap_unchecked() };
-        match poll_in_slot(body.as_mut(), slot) {
-            Ok(progress) => {
+        // SAFETY: `can_run_delegated` checked the status.
+        match unsafe { resume_delegated(self, slot) } {
+            Progress::Completed => Progress::Completed,
+            progress => {
                 self.status = Status::Suspended;
                 progress
             }
+        }
+    }
+
+    /// Whether a resume on behalf of another generator may poll the body directly: the body is
+    /// there and resumable, and this generator is not delegating on a stack of its own.
+    #[inline(always)]
+    pub(crate) fn can_run_delegated(&self) -> bool {
+        // A body without `yield_from!` never has a stack.
+        matches!(self.status, Status::Created | Status::Suspended)
+            && (!B::DELEGATES || self.stack.is_empty())
+    }
+
+    /// Polls the body once with `slot`, on behalf of the generator that owns the slot. The
+    /// status is left as it is unless the body completes (then it is `Completed`, and the return
+    /// value is kept): the caller keeps it, or does not need it (see `delegate.rs`).
+    ///
+    /// # Safety
+    /// `can_run_delegated()` held when this generator was last checked, and nothing but such
+    /// polls ran it since: its body is present and its stack empty.
+    #[inline(always)]
+    pub(crate) unsafe fn poll_delegated(
+        &mut self,
+        slot: &mut Slot<B::Yield, B::Resume>,
+    ) -> Progress {
+        // SAFETY: per this function's contract, the body is present (only `close` removes it,
+        // and it leaves a status that `can_run_delegated` rejects).
+        let body = unsafe { self.body.as_mut().unwrap_unchecked() };
+        match poll_in_slot(body.as_mut(), slot) {
+            Ok(progress) => progress,
             Err(value) => {
                 self.status = Status::Completed;
                 self.returned = Some(value);
@@ -586,8 +611,8 @@ pub(crate) fn poll_body<B: Body>(
     body: Pin<&mut B>,
     arg: B::Resume,
 ) -> BodyStep<B::Yield, B::Return> {
-    let mut slot = Slot::new(B::__marker(), arg);
-    match slot.poll_with(|cx| body.__poll(cx)) {
+    let mut slot = Slot::new(arg);
+    match slot.poll_with(B::__marker(), |cx| body.__poll(cx)) {
         Poll::Ready(value) => BodyStep::Complete(value),
         Poll::Pending => match slot.take_yielded() {
             Some(value) => BodyStep::Yielded(value),
@@ -604,8 +629,7 @@ fn poll_in_slot<B: Body>(
     body: Pin<&mut B>,
     slot: &mut Slot<B::Yield, B::Resume>,
 ) -> Result<Progress, B::Return> {
-    slot.set_marker(B::__marker());
-    match slot.poll_with(|cx| body.__poll(cx)) {
+    match slot.poll_with(B::__marker(), |cx| body.__poll(cx)) {
         Poll::Ready(value) => Err(value),
         Poll::Pending if slot.yielded.is_some() => Ok(Progress::Yielded),
         Poll::Pending if slot.delegate.is_some() => Ok(Progress::Delegated),

@@ -20,14 +20,19 @@ use crate::delegate::{Delegate, DelegateRequest};
 use crate::protocol::NextArg;
 use core::any::TypeId;
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 /// The part of every slot that can be read without knowing `Y` and `R`.
+///
+/// The marker is written by [`Slot::poll_with`] just before each poll, and read only during one:
+/// one slot serves several bodies in turn when a generator delegates, and writing it when the
+/// slot is made as well would cost every resume a store for nothing.
 #[repr(C)]
 struct SlotHeader {
-    marker: TypeId,
+    marker: MaybeUninit<TypeId>,
 }
 
 /// Where a yielded value and a resume argument wait during one `resume` call.
@@ -38,7 +43,7 @@ struct SlotHeader {
 ///
 /// While a generator delegates, the outermost `resume`'s one slot serves every body it polls in
 /// turn (its own and its delegates'): before each poll the header is set to the marker of the
-/// body about to be polled ([`Slot::set_marker`]), so each body's yields still find a slot of
+/// body about to be polled ([`Slot::poll_with`]), so each body's yields still find a slot of
 /// their own marker, and all of them share `Y` and `R`.
 ///
 /// `pub` only because the hidden methods of [`Delegate`] name it; its fields are private.
@@ -54,27 +59,26 @@ pub struct Slot<Y, R> {
 
 impl<Y, R> Slot<Y, R> {
     #[inline(always)]
-    pub(crate) fn new(marker: TypeId, arg: R) -> Self {
+    pub(crate) fn new(arg: R) -> Self {
         Slot {
-            header: SlotHeader { marker },
+            header: SlotHeader {
+                marker: MaybeUninit::uninit(),
+            },
             yielded: None,
             arg: Some(arg),
             delegate: None,
         }
     }
 
-    /// Makes the slot serve the body whose marker is `marker` (see the type's docs).
-    #[inline(always)]
-    pub(crate) fn set_marker(&mut self, marker: TypeId) {
-        self.header.marker = marker;
-    }
-
-    /// Calls `poll` with a context whose waker leads to this slot.
+    /// Calls `poll` with a context whose waker leads to this slot, which serves the body whose
+    /// marker is `marker` during the call (see the type's docs).
     #[inline(always)]
     pub(crate) fn poll_with<T>(
         &mut self,
+        marker: TypeId,
         poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> Poll<T> {
+        self.header.marker = MaybeUninit::new(marker);
         let data: *mut Self = self;
         // SAFETY: every function of SLOT_VTABLE accepts any data pointer: `clone` returns a no-op
         // waker without reading it and the others do nothing. The pointer is dereferenced only by
@@ -126,7 +130,8 @@ fn slot_in<'cx, Y, R>(cx: &'cx mut Context<'_>, marker: TypeId) -> &'cx mut Slot
     // during that call (clones get NOOP_VTABLE), so `data` points at a live slot. Every slot is
     // `repr(C)` and starts with a `SlotHeader`, so reading the header is valid whatever its `Y`, `R`.
     let header = unsafe { &*(data as *const SlotHeader) };
-    if header.marker != marker {
+    // SAFETY: `poll_with` wrote the marker before it made the waker that led here.
+    if unsafe { header.marker.assume_init() } != marker {
         wrong_generator();
     }
     // SAFETY: the marker matches, so this slot was made by the `Gen` whose body was built with the
