@@ -14,6 +14,13 @@
 //! at the `DelegateFuture`) is polled: the future completes without reading the slot's argument,
 //! and `yield_from!` reads the sub-generator's return value from the local.
 //!
+//! A generator delegated to by value (the common case: `yield_from!(sub())`) is checked once,
+//! when its request is made, and then resumed with no status check or update until it completes:
+//! nothing but its request can reach it meanwhile, and should it panic, the outermost generator
+//! is poisoned and never resumes it again. A generator delegated to through `&mut` outlives the
+//! delegation, so it keeps its status right at every resume (it may be resumed on its own after
+//! the delegating generator was dropped, or report that it panicked).
+//!
 //! Why the pointers stay valid: the local lives in the parent's body state, which is pinned in the
 //! parent's heap block (`BodyBox`: never moved, and given back to a free list only after the body
 //! was dropped in place) and is not touched while the parent is suspended at that await. A parent is
