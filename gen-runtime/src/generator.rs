@@ -33,8 +33,10 @@ pub enum GenState {
     Panicked,
 }
 
-/// The internal status. `Running` doubles as "poisoned": it is set before each poll and replaced
-/// after it, so a poll that unwinds leaves it behind.
+/// The internal status. `Running` doubles as "poisoned": a poll that unwinds leaves it behind.
+/// A plain generator sets it before each poll and replaces it after; a delegating one sets it
+/// only if its run unwinds (`PoisonGenOnUnwind`); a generator resumed as an owned delegate does
+/// not keep its status at all while it is one (see `delegate.rs`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Status {
     /// Invariant: the body is present and was never polled; the stack is empty.
@@ -47,6 +49,25 @@ enum Status {
     Completed,
     /// Invariant: the stack is empty and the body is gone.
     Closed,
+}
+
+/// Poisons a generator whose trampoline unwinds (a delegate, or its body, panicked): its stack
+/// may point into bodies left mid-poll. Held across the run and disarmed after it, so a normal
+/// resume pays no store for the poison.
+struct PoisonGenOnUnwind<'a, B: Body>(&'a mut Gen<B>);
+
+impl<B: Body> PoisonGenOnUnwind<'_, B> {
+    #[inline(always)]
+    fn disarm(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl<B: Body> Drop for PoisonGenOnUnwind<'_, B> {
+    #[cold]
+    fn drop(&mut self) {
+        self.0.status = Status::Running;
+    }
 }
 
 /// What one poll of a plain body (one without `yield_from!`) did.
@@ -179,8 +200,10 @@ impl<B: Body> Gen<B> {
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
-        self.status = Status::Running;
-        self.resume_stack(arg)
+        let guard = PoisonGenOnUnwind(self);
+        let state = guard.0.resume_stack(arg);
+        guard.disarm();
+        state
     }
 
     /// Polls the body once. The status must be `Running`; it stays so if the poll unwinds.
@@ -234,8 +257,9 @@ impl<B: Body> Gen<B> {
                     Some(top) => unsafe { top.resume(slot) },
                     // The body itself, polled as its own delegates are: through the function
                     // their requests call, so that the body is polled from one place only and
-                    // the optimiser inlines the poll there. It leaves the status alone (still
-                    // `Running`, the poison, until this loop returns) unless the body completes.
+                    // the optimiser inlines the poll there. It leaves the status alone unless
+                    // the body completes (the poison, should anything unwind, is
+                    // `resume_delegating`'s guard).
                     //
                     // SAFETY: `resume_delegating` checked that the status was `Created` or
                     // `Suspended`, so the body is present and not being polled.
