@@ -194,7 +194,6 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             quote!(#(#stmts)*)
         }
     };
-    let header = Ident::new("__header", mixed);
     let new_gen = if lowering.is_local {
         quote!(new_local_gen)
     } else {
@@ -203,9 +202,10 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
-            // inside the block passed with its header to `new_async_gen`.
-            let (#co, #header) = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
-            #private::new_async_gen(#header, async move {
+            // inside the block passed with it to `new_async_gen`; `__CorogenMarker` is this
+            // expansion's own.
+            let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
+            #private::new_async_gen(#co, async move {
                 #(#prelude)*
                 #tail
             })

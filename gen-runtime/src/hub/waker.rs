@@ -140,11 +140,17 @@ pub(crate) fn poll_with<R>(
 /// child then gets polled and checks its operation again. Children whose operation is not ready
 /// yet see a spurious wake, which futures must tolerate. A wake through the task's waker does
 /// not wake them: `FuturesUnordered` wakes its task whenever it has polled all its children, and
-/// waking them all again each time would never end. The common case costs one comparison.
+/// waking them all again each time would never end. The common case costs one comparison (two
+/// inside an async generator).
+///
+/// An async generator's body is polled with a wrapper of the waker its `poll_next` got (see
+/// `async_gen.rs`), which wakes and clones as that waker: it is looked through, so a hub
+/// operation awaited in an async generator polled by a task is the task's own.
 #[inline(always)]
 pub(crate) fn adopt(cx: &Context<'_>) {
-    if !std::ptr::eq(cx.waker().vtable(), &BORROWED_VTABLE) {
-        adopt_foreign(cx.waker());
+    let waker = crate::async_gen::outer_waker(cx.waker());
+    if !std::ptr::eq(waker.vtable(), &BORROWED_VTABLE) {
+        adopt_foreign(waker);
     }
 }
 
