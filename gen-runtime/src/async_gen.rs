@@ -6,9 +6,8 @@
 //! [`AsyncSlot`] in its own frame, holding room for one yielded value and a reference to the
 //! executor's waker (the *outer* waker), and polls the body with a *wrapper* waker whose data
 //! pointer is that slot and whose vtable is [`WRAPPER_VTABLE`], a `static` of this module. A
-//! yield future polled inside that call checks the vtable by address and the slot's marker (the
-//! `TypeId` of the generator expansion's marker type), moves its value into the slot and returns
-//! `Pending` once; `poll_next` then finds the value and returns `Ready(Some(value))`, so the
+//! yield future polled inside that call checks the vtable by address, moves its value into the
+//! slot and returns `Pending` once; `poll_next` then finds the value and returns `Ready(Some(value))`, so the
 //! executor is not asked to wake anyone. A `Pending` with an empty slot is a real wait on an
 //! awaited future.
 //!
@@ -35,7 +34,6 @@
 //! which runs for every item, touches no waker at all and stays free of allocations. Futures
 //! that look through the wrapper ([`outer_waker`], as the hub's do) pay nothing.
 
-use core::any::TypeId;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -52,7 +50,6 @@ use crate::body::{Body, Framed, Marker};
 /// Never written while a wrapper waker pointing at it is alive.
 #[repr(C)]
 struct SlotHead<'w> {
-    marker: TypeId,
     /// The executor's waker (never itself a wrapper).
     outer: &'w Waker,
 }
@@ -66,10 +63,9 @@ struct AsyncSlot<'w, Y> {
 
 impl<'w, Y> AsyncSlot<'w, Y> {
     #[inline(always)]
-    fn new(marker: TypeId, outer: &'w Waker) -> Self {
+    fn new(outer: &'w Waker) -> Self {
         AsyncSlot {
             head: SlotHead {
-                marker,
                 outer: outer_waker(outer),
             },
             yielded: None,
@@ -82,8 +78,8 @@ impl<'w, Y> AsyncSlot<'w, Y> {
         let data: *mut Self = self;
         // SAFETY: the functions of WRAPPER_VTABLE uphold `RawWaker`'s contract for a data pointer
         // to a live `AsyncSlot`: they only read its `SlotHead`, which is not written while the
-        // waker lives, and which holds a `TypeId` and a `&Waker` (`Waker` is `Sync`), so they may
-        // run on any thread. The waker made here is only lent out, as `&Waker` through the
+        // waker lives, and which holds a `&Waker` (`Waker` is `Sync`), so they may run on any
+        // thread. The waker made here is only lent out, as `&Waker` through the
         // context, for this call, while `self` is alive; clones are clones of the outer waker
         // and point at nothing on this stack.
         let waker = unsafe { Waker::new(data as *const (), &WRAPPER_VTABLE) };
@@ -145,23 +141,22 @@ pub(crate) fn outer_waker(waker: &Waker) -> &Waker {
 
 /// Finds the yielded-value room of the `poll_next` call polling us, or panics clearly.
 #[inline(always)]
-fn yielded_in<'cx, Y>(cx: &'cx mut Context<'_>, marker: TypeId) -> &'cx mut Option<Y> {
+fn yielded_in<'cx, Y>(cx: &'cx mut Context<'_>) -> &'cx mut Option<Y> {
     let waker = cx.waker();
     if !ptr::eq(waker.vtable(), &WRAPPER_VTABLE) {
         not_polled_by_poll_next();
     }
-    let data = waker.data();
+    let slot = waker.data().cast_mut().cast::<AsyncSlot<'_, Y>>();
     // SAFETY: only `poll_with` makes wakers with WRAPPER_VTABLE, lent for that call only, so
-    // `data` points at a live slot, whose head can be read whatever its `Y`.
-    if unsafe { head_of(data) }.marker != marker {
-        wrong_generator();
-    }
-    let slot = data.cast_mut().cast::<AsyncSlot<'_, Y>>();
-    // SAFETY: the marker matches, so the slot was made by the `poll_next` of the `AsyncGen`
-    // whose body was built with the `AsyncCo<Y, M>` that made this future (`AsyncCo::new`'s
-    // contract): its type is `AsyncSlot<Y>`. Only `yielded` is borrowed (other threads may read
-    // the head through the waker meanwhile), mutably: nothing else touches it during the body's
-    // poll, and the borrow ends with `cx`'s, inside that poll. `data` came from a `*mut` to the
+    // `slot` points at a live slot. It is the slot of this future's own generator, so its type
+    // is `AsyncSlot<Y>`: a yield future is polled only by the body of the generator whose
+    // `AsyncCo` made it (`AsyncCo::new`'s contract), and that body only by its own `poll_next`,
+    // with the context that `poll_with` made; the yield stands directly in the body (the macros
+    // reject it in closures, nested async blocks and other macros), so it sees that very
+    // context. (Unlike `slot.rs`, no marker is needed: there is no delegation, so one slot
+    // serves one body only.) Only `yielded` is borrowed (other threads may read the head
+    // through the waker meanwhile), mutably: nothing else touches it during the body's poll,
+    // and the borrow ends with `cx`'s, inside that poll. The pointer came from a `*mut` to the
     // slot (`poll_with`).
     unsafe { &mut *ptr::addr_of_mut!((*slot).yielded) }
 }
@@ -173,12 +168,6 @@ fn not_polled_by_poll_next() -> ! {
         "corogen: an async generator's yield was polled outside its `poll_next` \
          (was the generator's body future polled by another executor?)"
     )
-}
-
-#[cold]
-#[inline(never)]
-fn wrong_generator() -> ! {
-    panic!("corogen: a yield of one async generator was polled by another one's `poll_next`")
 }
 
 /// The capability to yield from an async generator's body. Zero-sized: the slot is found
@@ -238,7 +227,7 @@ impl<Y, M: Marker> Future for AsyncYield<Y, M> {
         let this = self.get_mut();
         match this.value.take() {
             Some(value) => {
-                let yielded = yielded_in::<Y>(cx, TypeId::of::<M>());
+                let yielded = yielded_in::<Y>(cx);
                 // Cannot happen: each `yield_!` is awaited where it stands, so the body returns
                 // `Pending` right after this, and `poll_next` empties the slot. Were it to, the
                 // first value would be dropped, which is safe.
@@ -368,7 +357,7 @@ impl<B: Body<Resume = ()>> Stream for AsyncGen<B> {
         };
         // Poisons the generator if the body unwinds; forgotten once the poll returns, so a
         // normal poll stores nothing.
-        let mut slot = AsyncSlot::<B::Yield>::new(B::__marker(), cx.waker());
+        let mut slot = AsyncSlot::<B::Yield>::new(cx.waker());
         let poison = PoisonOnUnwind(&mut this.panicked);
         let poll = slot.poll_with(|cx| body.as_mut().__poll(cx));
         core::mem::forget(poison);
