@@ -242,9 +242,15 @@ pub fn generator_fn(item: &ItemFn, signature: &GenSignature, lowering: &Lowering
     sig.output = syn::parse_quote_spanned!(sig.output.span()=> -> #return_type);
     let body = generator_expr(lowering, &signature.prelude, (*item.block).clone());
     let attrs = &item.attrs;
+    // An async generator function only moves its arguments into the body and boxes it: inlined
+    // into its caller, the optimiser sees the whole stream (and may keep the body's state out of
+    // memory) instead of an opaque call. The user's own `#[inline(…)]` wins.
+    let inline = (lowering.is_async && !attrs.iter().any(|attr| attr.path().is_ident("inline")))
+        .then(|| quote!(#[inline]));
     let vis = &item.vis;
     quote! {
         #(#attrs)*
+        #inline
         #vis #sig
         #body
     }
