@@ -142,6 +142,44 @@ fn awaited_futures_wake_and_keep_the_executors_own_waker() {
     assert!(block_on_next(&mut stream).is_none());
 }
 
+#[test]
+fn an_async_generator_polled_in_another_sees_the_executors_waker() {
+    let clones = Arc::new(AtomicUsize::new(0));
+    let recorder = WakerRecorder {
+        polls_left: 2,
+        stored: None,
+        clones: clones.clone(),
+    };
+    let mut outer = gen_!(async move {
+        let mut inner = gen_!(async move {
+            yield_!(None);
+            yield_!(Some(recorder.await));
+        });
+        while let Some(kept) = inner.next().await {
+            yield_!(kept);
+        }
+    });
+    let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+    let executor = Waker::from(counter.clone());
+    let mut cx = Context::from_waker(&executor);
+    let mut items = Vec::new();
+    let mut pending = 0;
+    loop {
+        match futures::Stream::poll_next(Pin::new(&mut outer), &mut cx) {
+            Poll::Ready(Some(item)) => items.push(item),
+            Poll::Ready(None) => break,
+            Poll::Pending => pending += 1,
+        }
+    }
+    assert_eq!(pending, 2);
+    assert_eq!(counter.0.load(Ordering::SeqCst), 2);
+    let [None, Some(kept)] = &items[..] else {
+        panic!("items: {items:?}");
+    };
+    // A clone made in the inner body is the executor's own waker, not a wrapper.
+    assert!(kept.will_wake(&executor));
+}
+
 /// Polls `stream` once, with a no-op waker, expecting an answer.
 fn block_on_next<S: futures::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
     match Pin::new(stream).poll_next(&mut Context::from_waker(Waker::noop())) {
