@@ -170,10 +170,14 @@ fn not_polled_by_poll_next() -> ! {
     )
 }
 
+/// Marks a type as invariant in `Y` and `M` (a capability or future must never be reused at
+/// another type), while staying `Send`, `Sync` and `Unpin` whatever they are.
+type Invariant<Y, M> = PhantomData<fn(Y, M) -> (Y, M)>;
+
 /// The capability to yield from an async generator's body. Zero-sized: the slot is found
 /// through the waker.
 pub struct AsyncCo<Y, M> {
-    _types: PhantomData<fn(Y, M) -> (Y, M)>,
+    _types: Invariant<Y, M>,
 }
 
 impl<Y, M> Clone for AsyncCo<Y, M> {
@@ -213,7 +217,7 @@ impl<Y, M: Marker> AsyncCo<Y, M> {
 #[must_use = "a yield does nothing unless awaited"]
 pub struct AsyncYield<Y, M> {
     value: Option<Y>,
-    _types: PhantomData<fn(Y, M) -> (Y, M)>,
+    _types: Invariant<Y, M>,
 }
 
 // The value is moved out, never pinned.
