@@ -1,38 +1,47 @@
 //! Async generators (PEP 525): a body with both `.await` and `yield_!`, consumed as a
 //! [`Stream`](futures_core::Stream).
 //!
-//! A yielded value travels as in a plain generator (see `slot.rs`), through a slot on the stack
-//! of the call that polls the body, found again through the waker: `poll_next` builds an
+//! A yielded value travels as in a plain generator (see `slot.rs`): through a slot on the stack
+//! of the call that polls the body, found again through the waker. `poll_next` builds an
 //! [`AsyncSlot`] in its own frame, holding room for one yielded value and a reference to the
 //! executor's waker (the *outer* waker), and polls the body with a *wrapper* waker whose data
 //! pointer is that slot and whose vtable is [`WRAPPER_VTABLE`], a `static` of this module. A
 //! yield future polled inside that call checks the vtable by address, moves its value into the
-//! slot and returns `Pending` once; `poll_next` then finds the value and returns `Ready(Some(value))`, so the
-//! executor is not asked to wake anyone. A `Pending` with an empty slot is a real wait on an
-//! awaited future.
+//! slot and returns `Pending` once; `poll_next` then finds the value and returns
+//! `Ready(Some(value))`, so the executor is not asked to wake anyone. A `Pending` with an empty
+//! slot is a real wait on an awaited future.
 //!
-//! Nothing of the generator points at itself or at the slot between two polls: the capability
-//! `AsyncCo` is zero-sized, and so the optimiser may keep the body's state in registers and drop
-//! its allocation when the stream does not escape.
+//! Nothing points into the generator or at the slot between two polls: the capability `AsyncCo`
+//! is zero-sized. Once `poll_next` is inlined into the executor's loop, the optimiser can keep
+//! the body's state and the yielded value in registers. (Before, the body held a pointer to a
+//! separately allocated header for the yielded value: the state stayed in memory, and every
+//! item loaded and stored it.) What stays in memory is the slot's two words, written at each
+//! poll (its address escapes whenever an awaited future wakes through the wrapper's vtable, an
+//! opaque call), and the awaited futures' own state in the body's box.
 //!
 //! The futures the body awaits see the wrapper, which forwards to the outer waker:
 //!
 //! - `wake_by_ref` wakes the outer waker;
 //! - `clone` returns a clone of the outer waker itself, so a future that keeps a waker keeps the
-//!   executor's, which stays valid after the poll (the slot does not);
+//!   executor's, which stays valid after the poll (the slot does not), and wakes the task
+//!   directly;
 //! - `wake` and `drop` are never reached through the wrapper, which is only ever lent out as
-//!   `&Waker` (in the `Context`) and never owned, nor dropped; `wake` forwards all the same.
+//!   `&Waker` (in the `Context`), never owned nor dropped; `wake` forwards all the same.
 //!
 //! A wrapper made while the outer waker is itself a wrapper (an async generator polled in the
 //! body of another) forwards to that wrapper's outer waker, so chains stay one level deep, and
-//! [`outer_waker`] lets the hub see through the wrapper to its own task waker.
+//! [`outer_waker`] lets the hub see through the wrapper to its task's own waker (its operations
+//! then keep their fast path).
 //!
 //! The trade-off: `Waker::will_wake` between a stored clone (the executor's waker) and the
-//! wrapper is false, so a future that caches its waker and compares it on each poll re-clones it
-//! each time it is polled from an async generator. That is one clone per `Pending` of such a
-//! future, the cost of a real wait (a wake and a re-poll) that dwarfs it, whereas the yield path,
-//! which runs for every item, touches no waker at all and stays free of allocations. Futures
-//! that look through the wrapper ([`outer_waker`], as the hub's do) pay nothing.
+//! wrapper is false, so a future that caches its waker and compares it at each poll clones it
+//! again at each poll from an async generator: a reference count for most executors, an
+//! allocation for the hub's borrowed waker. That is accepted because it is paid only by polls
+//! that return `Pending` (a real wait, which already costs a wake, a trip through the
+//! executor's queue and a re-poll, all dearer than a clone), whereas the pointer the body needed
+//! to reach a shared header, the only way to pass the executor's waker through untouched, was
+//! paid on every item. Futures that look through the wrapper ([`outer_waker`], as the hub's
+//! own operations do) pay nothing.
 
 use core::fmt;
 use core::future::Future;
