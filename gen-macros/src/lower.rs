@@ -202,8 +202,8 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
-            // inside the block passed with it to `new_async_gen`; `__CorogenMarker` is this
-            // expansion's own.
+            // awaited where they stand directly in the block passed with it to `new_async_gen`
+            // (`analyze` rejects yields in closures, nested async blocks and other macros).
             let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
             #private::new_async_gen(#co, async move {
                 #(#prelude)*

@@ -200,9 +200,10 @@ impl<Y, M: Marker> AsyncCo<Y, M> {
     /// Creates the capability.
     ///
     /// # Safety
-    /// - Every future made from this `AsyncCo` (and its copies) is polled only by the body future
-    ///   passed with it to `new_async_gen`, so only by that generator's `poll_next`.
-    /// - `M` is a type declared by this one expansion and used by no other `AsyncCo`.
+    /// Every future made from this `AsyncCo` (and its copies) is polled only by the body future
+    /// passed with it to `new_async_gen`, with the context that body is polled with (each yield
+    /// awaited where it stands in the body), so only inside that generator's `poll_next`, whose
+    /// slot holds values of this `Y`.
     #[inline(always)]
     pub const unsafe fn new() -> Self {
         AsyncCo {
