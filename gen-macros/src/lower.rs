@@ -194,7 +194,6 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             quote!(#(#stmts)*)
         }
     };
-    let header = Ident::new("__header", mixed);
     let new_gen = if lowering.is_local {
         quote!(new_local_gen)
     } else {
@@ -203,9 +202,10 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
-            // inside the block passed with its header to `new_async_gen`.
-            let (#co, #header) = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
-            #private::new_async_gen(#header, async move {
+            // awaited where they stand directly in the block passed with it to `new_async_gen`
+            // (`analyze` rejects yields in closures, nested async blocks and other macros).
+            let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
+            #private::new_async_gen(#co, async move {
                 #(#prelude)*
                 #tail
             })
@@ -242,9 +242,15 @@ pub fn generator_fn(item: &ItemFn, signature: &GenSignature, lowering: &Lowering
     sig.output = syn::parse_quote_spanned!(sig.output.span()=> -> #return_type);
     let body = generator_expr(lowering, &signature.prelude, (*item.block).clone());
     let attrs = &item.attrs;
+    // An async generator function only moves its arguments into the body and boxes it: inlined
+    // into its caller, the optimiser sees the whole stream (and may keep the body's state out of
+    // memory) instead of an opaque call. The user's own `#[inline(…)]` wins.
+    let inline = (lowering.is_async && !attrs.iter().any(|attr| attr.path().is_ident("inline")))
+        .then(|| quote!(#[inline]));
     let vis = &item.vis;
     quote! {
         #(#attrs)*
+        #inline
         #vis #sig
         #body
     }

@@ -213,7 +213,7 @@ impl std::future::Future for YieldOnce {
 }
 
 #[test]
-fn async_generator_header_yields_and_real_pending() {
+fn async_generator_slot_yields_and_real_pending() {
     let drops = Rc::new(Cell::new(0));
     let guard_drops = drops.clone();
     let local = vec![3u32, 4];

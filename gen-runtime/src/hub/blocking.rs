@@ -157,12 +157,15 @@ impl<T> Future for Blocking<T> {
                 resume_unwind(payload)
             }
             None => {
+                // Through an async generator's wrapper: it clones as the waker it wraps, which
+                // `will_wake` then recognises at the next poll.
+                let waker = crate::async_gen::outer_waker(cx.waker());
                 if !state
                     .1
                     .as_ref()
-                    .is_some_and(|waker| waker.will_wake(cx.waker()))
+                    .is_some_and(|stored| stored.will_wake(waker))
                 {
-                    state.1 = Some(cx.waker().clone());
+                    state.1 = Some(waker.clone());
                 }
                 Poll::Pending
             }

@@ -200,6 +200,9 @@ pub(crate) struct Core {
     pub(crate) idle_waiters: Vec<(TaskKey, Option<u64>)>,
     /// How many times the hub went idle with tasks waiting for it.
     pub(crate) idles: u64,
+    /// How many times a task's future polled an operation with a waker not its task's own.
+    #[cfg(test)]
+    pub(crate) adopted: usize,
 }
 
 impl Core {
@@ -211,6 +214,8 @@ impl Core {
             run_queue: VecDeque::new(),
             foreign: Vec::new(),
             due_foreign: None,
+            #[cfg(test)]
+            adopted: 0,
             timers: Timers::default(),
             callbacks: VecDeque::new(),
             now: Cell::new(0),
@@ -390,6 +395,10 @@ impl Core {
         let Some(me) = self.current else {
             return;
         };
+        #[cfg(test)]
+        {
+            self.adopted += 1;
+        }
         // A child polling several operations in one poll gives the same waker each time.
         let known = self
             .foreign

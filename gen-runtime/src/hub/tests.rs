@@ -170,6 +170,60 @@ fn generator_task_runs_its_body_inline_to_its_end_kill_or_panic() {
     assert_eq!(*log.borrow(), ["dropped", "dropped"]);
 }
 
+/// An async generator yielding `$y`, as `#[generator(yield = $y)] async fn` expands.
+macro_rules! async_gen {
+    ($y:ty, |$co:ident| $body:expr) => {{
+        enum Marker {}
+        impl crate::__private::Marker for Marker {
+            const NAME: &'static str = "async_gen";
+        }
+        // SAFETY: the `AsyncCo` is used only by the body passed with it to `new_async_gen`, whose
+        // yields are awaited directly in it.
+        let $co = unsafe { crate::__private::AsyncCo::<$y, Marker>::new() };
+        crate::__private::new_async_gen($co, async move { $body })
+    }};
+}
+
+#[test]
+fn hub_operations_in_async_generators_are_their_tasks_own() {
+    let hub = Hub::new_virtual();
+    let task = hub.spawn(async {
+        let mut seen = Vec::new();
+        let mut ticks = async_gen!(u32, |co| {
+            for i in 0..3 {
+                sleep(Duration::from_millis(1)).await;
+                co.yield_(i).await;
+            }
+        });
+        while let Some(i) = ticks.next().await {
+            seen.push(i);
+        }
+        // One async generator polled in the body of another: the inner one's wrapper wraps the
+        // task's waker, not the outer generator's wrapper.
+        let mut outer = async_gen!(u32, |co| {
+            let mut inner = async_gen!(u32, |co| {
+                for i in [10, 20] {
+                    sleep(Duration::from_millis(1)).await;
+                    co.yield_(i).await;
+                }
+            });
+            while let Some(i) = inner.next().await {
+                sleep(Duration::from_millis(1)).await;
+                co.yield_(i + 1).await;
+            }
+        });
+        while let Some(i) = outer.next().await {
+            seen.push(i);
+        }
+        let hub = super::run::try_current().unwrap();
+        let adopted = hub.core.borrow().adopted;
+        (seen, adopted)
+    });
+    hub.run();
+    // No sleep took the slow path for foreign wakers.
+    assert_eq!(task.try_get(), Some(Ok((vec![0, 1, 2, 11, 21], 0))));
+}
+
 #[test]
 fn freed_slots_are_reused_last_freed_first_with_a_new_generation() {
     let hub = Hub::new_virtual();

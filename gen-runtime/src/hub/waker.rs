@@ -141,6 +141,11 @@ pub(crate) fn poll_with<R>(
 /// yet see a spurious wake, which futures must tolerate. A wake through the task's waker does
 /// not wake them: `FuturesUnordered` wakes its task whenever it has polled all its children, and
 /// waking them all again each time would never end. The common case costs one comparison.
+///
+/// An async generator's body is polled with a wrapper of the waker its `poll_next` got (see
+/// `async_gen.rs`), which wakes and clones as that waker: it is looked through, so a hub
+/// operation awaited in an async generator polled by a task is the task's own (checked out of
+/// line, so that the common case stays one comparison).
 #[inline(always)]
 pub(crate) fn adopt(cx: &Context<'_>) {
     if !std::ptr::eq(cx.waker().vtable(), &BORROWED_VTABLE) {
@@ -151,6 +156,10 @@ pub(crate) fn adopt(cx: &Context<'_>) {
 #[cold]
 #[inline(never)]
 fn adopt_foreign(waker: &Waker) {
+    let waker = crate::async_gen::outer_waker(waker);
+    if std::ptr::eq(waker.vtable(), &BORROWED_VTABLE) {
+        return;
+    }
     if let Some(hub) = super::run::try_current() {
         hub.core.borrow_mut().adopt(waker);
     }
