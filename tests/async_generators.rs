@@ -77,6 +77,19 @@ struct WakerRecorder {
     clones: Arc<AtomicUsize>,
 }
 
+impl WakerRecorder {
+    /// A recorder pending `polls_left` times, and its count of clones.
+    fn new(polls_left: u32) -> (Self, Arc<AtomicUsize>) {
+        let clones = Arc::new(AtomicUsize::new(0));
+        let recorder = WakerRecorder {
+            polls_left,
+            stored: None,
+            clones: clones.clone(),
+        };
+        (recorder, clones)
+    }
+}
+
 impl Future for WakerRecorder {
     type Output = Waker;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Waker> {
@@ -108,12 +121,7 @@ impl std::task::Wake for CountingWaker {
 
 #[test]
 fn awaited_futures_wake_and_keep_the_executors_own_waker() {
-    let clones = Arc::new(AtomicUsize::new(0));
-    let recorder = WakerRecorder {
-        polls_left: 5,
-        stored: None,
-        clones: clones.clone(),
-    };
+    let (recorder, clones) = WakerRecorder::new(5);
     let mut stream = gen_!(async move {
         let kept = recorder.await;
         yield_!(kept);
@@ -145,12 +153,7 @@ fn awaited_futures_wake_and_keep_the_executors_own_waker() {
 
 #[test]
 fn an_async_generator_polled_in_another_sees_the_executors_waker() {
-    let clones = Arc::new(AtomicUsize::new(0));
-    let recorder = WakerRecorder {
-        polls_left: 2,
-        stored: None,
-        clones: clones.clone(),
-    };
+    let (recorder, _clones) = WakerRecorder::new(2);
     let mut outer = gen_!(async move {
         let mut inner = gen_!(async move {
             yield_!(None);
