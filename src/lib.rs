@@ -67,6 +67,8 @@
 
 extern crate self as corogen;
 
+#[cfg(feature = "hub")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hub")))]
 pub use gen_runtime::hub;
 pub use gen_runtime::{
     AsyncGen, Body, BoxGenerator, Gen, GenLocal, GenState, Generator, GeneratorState, NextArg,

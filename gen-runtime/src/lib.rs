@@ -3,6 +3,8 @@
 //!
 //! Depend on `corogen`, not on this crate: `corogen` re-exports everything here together with
 //! the macros.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 
@@ -16,6 +18,8 @@ mod slot;
 
 #[doc(hidden)]
 pub mod __private;
+#[cfg(feature = "hub")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hub")))]
 pub mod hub;
 
 pub use async_gen::{AsyncGen, NextItem};

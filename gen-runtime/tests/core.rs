@@ -1,4 +1,4 @@
-//! The runtime's core paths, small enough for Miri: `cargo +nightly miri test -p gen-runtime
+//! The runtime's core paths, small enough for Miri: `cargo +nightly miri test -p corogen-runtime
 //! --test core`. Each test drives the slot waker, the yield futures and the status machine.
 
 use corogen::prelude::*;

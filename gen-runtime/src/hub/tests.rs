@@ -1,5 +1,5 @@
 //! Unit tests of the hub's unsafe parts, small enough for Miri
-//! (`cargo +nightly miri test -p gen-runtime --lib hub::`): the pinned task allocation
+//! (`cargo +nightly miri test -p corogen-runtime --lib hub::`): the pinned task allocation
 //! (poll, result, drop in place on kill and panic) and the borrowed waker (wake, clone, wake
 //! from another thread), and a generator task's body kept inline in the task's allocation.
 
