@@ -63,6 +63,8 @@
 //! fast as a hand-written [`Iterator`]. The state lives in one allocation made when the generator
 //! is created, like Python's frame object, so a [`Gen`] can be moved freely and generators can
 //! recurse.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 extern crate self as corogen;
@@ -70,9 +72,11 @@ extern crate self as corogen;
 #[cfg(feature = "hub")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hub")))]
 pub use gen_runtime::hub;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use gen_runtime::{AsyncGen, BoxGenerator, Gen};
 pub use gen_runtime::{
-    AsyncGen, Body, BoxGenerator, Gen, GenLocal, GenState, Generator, GeneratorState, NextArg,
-    StopIteration,
+    Body, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.
@@ -248,7 +252,9 @@ pub use gen_macros::yield_from;
 
 /// Everything needed to write and drive generators: `use corogen::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AsyncGen, Gen, Generator, GeneratorState, StopIteration};
+    #[cfg(feature = "alloc")]
+    pub use crate::{AsyncGen, Gen};
+    pub use crate::{GenLocal, Generator, GeneratorState, StopIteration};
     pub use crate::{gen_, gen_local, generator, yield_, yield_from};
 }
 

@@ -85,8 +85,18 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     };
     if let Some(local) = &args.local {
         check_local(&cx, local, delegates, item.sig.asyncness.is_some());
+    } else if !ALLOC {
+        cx.error_at(Span::call_site(), needs_alloc("`#[generator]`", "`local`"));
     }
     if cx.has_errors() {
+        let mut signature = signature;
+        if !ALLOC {
+            // `Gen` and `AsyncGen` do not exist without `alloc`: stand in with a `GenLocal`.
+            if let Some(signature) = &mut signature {
+                signature.is_local = true;
+                signature.is_async = false;
+            }
+        }
         let fallback = fallback::fallback_fn(&item, signature.as_ref(), &krate);
         let errors = cx.into_compile_errors();
         return quote!(#errors #fallback);
@@ -188,6 +198,19 @@ fn item_kind(item: &syn::Item) -> &'static str {
     }
 }
 
+/// Whether corogen's `alloc` feature is on (it turns on ours): without it only the zero-allocation
+/// `GenLocal` exists.
+const ALLOC: bool = cfg!(feature = "alloc");
+
+/// The error for a generator that needs an allocator in a build without one.
+fn needs_alloc(what: &str, instead: &str) -> String {
+    format!(
+        "{what} makes a `Gen`, which allocates its state: enable corogen's `alloc` feature \
+         (`corogen = {{ version = \"0.1\", default-features = false, features = [\"alloc\"] }}`), \
+         or use {instead} for a `GenLocal`, which needs no allocator"
+    )
+}
+
 /// `local` cannot hold a delegation stack (it has no allocation to keep one in) and has no
 /// async form.
 fn check_local(cx: &Ctxt, local: &syn::Ident, delegates: bool, is_async: bool) {
@@ -233,11 +256,14 @@ fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
     if is_local {
         let name = syn::Ident::new("gen_local", Span::call_site());
         check_local(&cx, &name, facts.delegates, is_async);
+    } else if !ALLOC {
+        cx.error_at(Span::call_site(), needs_alloc("`gen_!`", "`gen_local!`"));
     }
     let krate = krate::resolve(None);
     if cx.has_errors() {
         let errors = cx.into_compile_errors();
         let fallback = match (is_async, is_local) {
+            _ if !ALLOC => quote!(fallback_local),
             (true, _) => quote!(fallback_async),
             (false, true) => quote!(fallback_local),
             (false, false) => quote!(fallback),

@@ -51,6 +51,7 @@ use core::pin::Pin;
 use core::ptr;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
+use alloc::boxed::Box;
 use futures_core::{FusedStream, Stream};
 
 use crate::body::{Body, Framed, Marker};

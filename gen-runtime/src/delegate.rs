@@ -29,9 +29,9 @@
 //! again. The resume function was chosen, by the type, when the request was made from a `&mut` to
 //! that very local, so the erased pointer is always read back as the type it was made from.
 
-use crate::body::Body;
-use crate::generator::Gen;
 use crate::slot::{Co, Slot};
+#[cfg(feature = "alloc")]
+use crate::{body::Body, generator::Gen};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
@@ -99,6 +99,7 @@ unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
     unsafe { target.cast::<D>().as_mut() }.__resume(slot)
 }
 
+#[cfg(feature = "alloc")]
 /// The `ResumeFn` of an owned generator that was resumable when its delegation began (see
 /// [`Gen`'s `__request`](Delegate::__request)): it polls the body with no check and no status
 /// update, and it is the one function that polls bodies of type `B` on behalf of another
@@ -117,6 +118,7 @@ unsafe fn resume_delegated_erased<B: Body>(
     unsafe { target.cast::<Gen<B>>().as_mut().poll_delegated(slot) }
 }
 
+#[cfg(feature = "alloc")]
 /// Polls `generator`'s body once with `slot`, through [`resume_delegated_erased`].
 ///
 /// # Safety
@@ -158,6 +160,7 @@ impl<Y, R> DelegateRequest<Y, R> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
@@ -234,6 +237,7 @@ pub trait Finish {
     fn finish(&mut self) -> Self::Output;
 }
 
+#[cfg(feature = "alloc")]
 impl<B: Body> Finish for Gen<B> {
     type Output = B::Return;
     #[inline]
@@ -243,6 +247,7 @@ impl<B: Body> Finish for Gen<B> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<B: Body> Finish for &mut Gen<B> {
     type Output = B::Return;
     #[inline]
@@ -258,6 +263,7 @@ impl<I> Finish for IterDelegate<I> {
     fn finish(&mut self) {}
 }
 
+#[cfg(feature = "alloc")]
 #[cold]
 #[track_caller]
 fn already_finished(name: &str) -> ! {
@@ -279,7 +285,9 @@ pub trait GenKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<B: Body> GenKind for Gen<B> {}
+#[cfg(feature = "alloc")]
 impl<B: Body> GenKind for &mut Gen<B> {}
 
 /// The fallback of [`GenKind`]: anything else is treated as an iterable.

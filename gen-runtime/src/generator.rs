@@ -6,32 +6,21 @@ use core::iter::FusedIterator;
 use core::pin::Pin;
 use core::task::Poll;
 
-use crate::body::{Body, BodyBox};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::body::Body;
+use crate::body_box::BodyBox;
 use crate::delegate::{DelegateRequest, Progress, resume_delegated};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
+use crate::state::GenState;
+use crate::step::{BodyStep, awaited_pending_future, poll_body};
 
 /// A boxed generator trait object, as [`Gen::boxed`] makes: resumed with `R`, yielding `Y`,
 /// returning `Ret`, borrowing for `'a`.
 pub type BoxGenerator<'a, Y, R = (), Ret = ()> =
     Box<dyn Generator<R, Yield = Y, Return = Ret> + Unpin + 'a>;
-
-/// Where a generator is in its life, like Python's `inspect.getgeneratorstate`.
-///
-/// `Running` cannot be seen from outside: `resume` holds `&mut self` while the body runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GenState {
-    /// Created and not resumed yet: the body has not started.
-    Created,
-    /// Suspended at a `yield_!` (or inside a `yield_from!`).
-    Suspended,
-    /// The body returned (or a thrown error finished it).
-    Completed,
-    /// [`close`](Gen::close)d (or dropped) before its end: its cleanup has run.
-    Closed,
-    /// The body panicked during a resume; the generator cannot be resumed again.
-    Panicked,
-}
 
 /// The internal status. `Running` doubles as "poisoned": a poll that unwinds leaves it behind.
 /// A plain generator sets it before each poll and replaces it after; a delegating one sets it
@@ -68,12 +57,6 @@ impl<B: Body> Drop for PoisonGenOnUnwind<'_, B> {
     fn drop(&mut self) {
         self.0.status = Status::Running;
     }
-}
-
-/// What one poll of a plain body (one without `yield_from!`) did.
-pub(crate) enum BodyStep<Y, Ret> {
-    Yielded(Y),
-    Complete(Ret),
 }
 
 /// A generator: what a `#[generator]` function or a `gen_!` expression returns.
@@ -132,6 +115,7 @@ impl<B: Body> Gen<B> {
     /// The body of a generator never resumed, to run inline (a hub task keeps it in its own
     /// allocation); `Err(self)` if it was resumed or closed, or if it delegates
     /// (`yield_from!` needs the generator's stack).
+    #[cfg(feature = "hub")]
     #[inline]
     pub(crate) fn into_unstarted_body(mut self) -> Result<B, Self> {
         if B::DELEGATES || self.status != Status::Created {
@@ -628,24 +612,6 @@ impl<B: Body> Drop for Gen<B> {
     }
 }
 
-/// Polls `body` once with a slot waker: what every resume of a plain generator (one without
-/// `yield_from!`, so whose body never leaves a delegation request) comes down to.
-#[inline(always)]
-pub(crate) fn poll_body<B: Body>(
-    body: Pin<&mut B>,
-    arg: B::Resume,
-) -> BodyStep<B::Yield, B::Return> {
-    let mut slot = Slot::new(arg);
-    match slot.poll_with(B::__marker(), |cx| body.__poll(cx)) {
-        Poll::Ready(value) => BodyStep::Complete(value),
-        Poll::Pending => match slot.take_yielded() {
-            Some(value) => BodyStep::Yielded(value),
-            // The caller's status stays `Running`: the body is stuck in a foreign future.
-            None => awaited_pending_future(),
-        },
-    }
-}
-
 /// Polls `body` once with `slot` (whatever body it served before): what every resume of a
 /// delegating generator, and of each of its delegates, comes down to. `Err` is the body's end.
 #[inline(always)]
@@ -660,15 +626,6 @@ fn poll_in_slot<B: Body>(
         // The caller's status stays `Running`: the body is stuck in a foreign future.
         Poll::Pending => awaited_pending_future(),
     }
-}
-
-#[cold]
-#[inline(never)]
-pub(crate) fn awaited_pending_future() -> ! {
-    panic!(
-        "corogen: a generator's body awaited a future that was not ready; only async \
-         generators can wait for futures"
-    )
 }
 
 impl<B: Body> Generator<B::Resume> for Gen<B> {

@@ -8,13 +8,26 @@
 #![warn(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 
-mod async_gen;
+// The generator core: `core` only.
 mod body;
 mod delegate;
-mod generator;
 mod local;
 mod protocol;
 mod slot;
+mod state;
+mod step;
+
+// What needs an allocator.
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "alloc")]
+mod async_gen;
+#[cfg(feature = "alloc")]
+mod body_box;
+#[cfg(feature = "std")]
+mod free_list;
+#[cfg(feature = "alloc")]
+mod generator;
 
 #[doc(hidden)]
 pub mod __private;
@@ -22,8 +35,13 @@ pub mod __private;
 #[cfg_attr(docsrs, doc(cfg(feature = "hub")))]
 pub mod hub;
 
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use async_gen::{AsyncGen, NextItem};
 pub use body::Body;
-pub use generator::{BoxGenerator, Gen, GenState};
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use generator::{BoxGenerator, Gen};
 pub use local::GenLocal;
 pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};
+pub use state::GenState;

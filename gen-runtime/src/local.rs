@@ -5,8 +5,9 @@ use core::iter::FusedIterator;
 use core::pin::Pin;
 
 use crate::body::Body;
-use crate::generator::{BodyStep, GenState, poll_body};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
+use crate::state::GenState;
+use crate::step::{BodyStep, poll_body};
 
 /// A generator whose state lives inline, with no allocation: what `#[generator(local, …)]`
 /// functions and `gen_local!` return. Pin it (with [`core::pin::pin!`] on the stack, or

@@ -74,7 +74,7 @@ impl<R: fmt::Debug> fmt::Display for StopIteration<R> {
     }
 }
 
-impl<R: fmt::Debug> std::error::Error for StopIteration<R> {}
+impl<R: fmt::Debug> core::error::Error for StopIteration<R> {}
 
 /// A resumable computation that yields values and finally returns one: the stable twin of
 /// `std::ops::Coroutine`.
@@ -129,7 +129,8 @@ impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for &mut G {
     }
 }
 
-impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for Box<G> {
+#[cfg(feature = "alloc")]
+impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for alloc::boxed::Box<G> {
     type Yield = G::Yield;
     type Return = G::Return;
 
@@ -139,7 +140,8 @@ impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for Box<G> {
     }
 }
 
-impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<Box<G>> {
+#[cfg(feature = "alloc")]
+impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
     type Yield = G::Yield;
     type Return = G::Return;
 

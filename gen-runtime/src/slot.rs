@@ -96,6 +96,7 @@ impl<Y, R> Slot<Y, R> {
         self.yielded.take()
     }
 
+    #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn take_delegate(&mut self) -> Option<DelegateRequest<Y, R>> {
         self.delegate.take()

@@ -24,8 +24,9 @@ use super::time::{Sleep, nanos};
 use super::timer::TimerId;
 use super::wait_list::{CondWait, Condition};
 use crate::body::Body;
-use crate::generator::{BodyStep, Gen, poll_body};
+use crate::generator::Gen;
 use crate::protocol::GeneratorState;
+use crate::step::{BodyStep, poll_body};
 
 /// A request a generator task yields to the hub; make one with the functions of
 /// [`op`](super::op).

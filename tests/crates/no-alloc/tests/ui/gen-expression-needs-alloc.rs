@@ -1,0 +1,8 @@
+use corogen::prelude::*;
+
+fn main() {
+    let g = gen_!({
+        yield_!(1u8);
+    });
+    let _ = g;
+}
