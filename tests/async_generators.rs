@@ -52,6 +52,7 @@ async fn async_generators_are_send_when_their_state_is() {
     assert_eq!(collected, [0, 2, 4]);
 }
 
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
 #[test]
 fn futures_executor_with_a_wake_from_another_thread() {
     let (tx, rx) = futures::channel::oneshot::channel::<u32>();

@@ -206,6 +206,7 @@ fn a_generator_partly_driven_by_hand_can_then_be_delegated_to() {
     assert_eq!(outer.by_ref().collect::<Vec<_>>(), [1, 1001, 1002, 5]);
 }
 
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
 #[test]
 fn delegation_keeps_generators_send() {
     fn assert_send<T: Send>(t: T) -> T {
@@ -216,6 +217,7 @@ fn delegation_keeps_generators_send() {
     assert_eq!(total, 1 + 1001 + 1002 + 1003);
 }
 
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
 #[test]
 fn a_panic_in_a_delegate_propagates_and_poisons_the_outer_generator() {
     let mut g = gen_!({

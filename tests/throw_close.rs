@@ -112,6 +112,7 @@ fn with_cleanup(log: Log) {
     }
 }
 
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
 #[test]
 fn close_runs_cleanup_innermost_first_and_is_idempotent() {
     let log = Log::default();

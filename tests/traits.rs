@@ -1,5 +1,6 @@
 //! What the returned value implements: Iterator adapters, FusedIterator, Debug, Send/Sync when
 //! the body's state is, the Generator trait (also boxed), and #[must_use].
+#![cfg_attr(target_family = "wasm", allow(dead_code, unused_imports))] // helpers of tests gated on threads
 
 use corogen::prelude::*;
 use corogen::{Body, GenState};
@@ -41,6 +42,7 @@ fn iterator_adapters_work_directly() {
     assert_fused(&g);
 }
 
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
 #[test]
 fn send_and_sync_follow_the_body() {
     let g = naturals();

@@ -1,5 +1,6 @@
 //! The runtime's core paths, small enough for Miri: `cargo +nightly miri test -p corogen-runtime
 //! --test core`. Each test drives the slot waker, the yield futures and the status machine.
+#![cfg_attr(not(panic = "unwind"), allow(dead_code, unused_imports, unused_macros))] // helpers of tests gated on unwinding
 
 use corogen::prelude::*;
 use std::cell::Cell;
@@ -60,6 +61,7 @@ fn drops_of_suspended_and_finished_generators() {
     assert_eq!(Rc::strong_count(&drops), 1);
 }
 
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
 #[test]
 fn panics_poison_and_clear_messages() {
     let mut g = gen_!({
@@ -93,6 +95,7 @@ macro_rules! hidden_await {
     };
 }
 
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
 #[test]
 fn foreign_pending_future_is_refused_without_touching_the_slot() {
     let mut g = gen_!({
@@ -330,6 +333,7 @@ fn delegating_to_a_generator_driven_before_and_to_one_mid_delegation() {
     assert_eq!(top.send(None), Err(StopIteration(8)));
 }
 
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
 #[test]
 fn a_panic_mid_delegation_poisons_the_outermost_and_drops_every_level() {
     let drops = Rc::new(Cell::new(0));
@@ -384,6 +388,7 @@ fn count_down(n: u64) -> u64 {
     0
 }
 
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
 #[test]
 fn a_delegating_generator_moves_to_another_thread_mid_delegation() {
     let mut g = count_down(4);
@@ -412,6 +417,7 @@ fn tree_walk(depth: u32, base: u32) -> u32 {
     left + right + 1
 }
 
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
 #[test]
 fn recursive_generators_reuse_their_blocks_across_traversals_and_threads() {
     let walk = |depth| {
@@ -443,6 +449,7 @@ impl Drop for PanicOnDrop {
     }
 }
 
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
 #[test]
 fn a_body_whose_drop_panics_still_gives_its_block_back() {
     let drops = Rc::new(Cell::new(0));
