@@ -63,6 +63,20 @@
 //! fast as a hand-written [`Iterator`]. The state lives in one allocation made when the generator
 //! is created, like Python's frame object, so a [`Gen`] can be moved freely and generators can
 //! recurse.
+//!
+//! # Features
+//!
+//! Each needs the one before it; the default is `std`, `hub` and `net`.
+//!
+//! - none: [`GenLocal`] (`#[generator(local, …)]`, [`gen_local!`]), the zero-allocation form,
+//!   on `#![no_std]` without an allocator. A plain `#[generator]` is then a compile error that
+//!   names `alloc`.
+//! - `alloc`: `Gen`, `yield_from!`, throw and close, `AsyncGen` (a `Stream`), `BoxGenerator`,
+//!   on `#![no_std]` with a global allocator.
+//! - `std`: per-thread free lists that recycle recursive generators' bodies.
+//! - `hub`: the scheduler ([`hub`]), its timers, both clocks and sync primitives, no sockets
+//!   (it builds for `wasm32-unknown-unknown`, with the virtual clock only).
+//! - `net`: the reactor and cooperative sockets (Unix).
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
