@@ -106,45 +106,47 @@
 //! own, such as `FuturesUnordered`, `buffer_unordered` or `select_all`: each child is polled
 //! again when its operation is ready (see `tests/hub_combinators.rs`).
 
-mod blocking;
-mod core;
-mod event;
-mod gen_task;
-mod handle;
-mod joinall;
-pub mod net;
-pub mod op;
-mod pool;
-mod queue;
-mod reactor;
-mod run;
-mod scheduler;
-mod semaphore;
-mod switch;
-mod task;
-mod time;
-mod timer;
-mod wait_list;
-mod waker;
+// `net` needs the reactor's crates, which exist only on Unix: one clear error elsewhere, and
+// every item of `net` gated on `all(feature = "net", unix)` so that nothing else fails.
+#[cfg(all(feature = "net", not(unix)))]
+compile_error!(
+    "corogen's `net` feature needs a Unix target (epoll/kqueue through `polling`): build with \
+     `default-features = false, features = [\"hub\"]` for the scheduler without sockets"
+);
 
-pub use blocking::{Blocking, MAX_THREADS, spawn_blocking};
-pub use event::{AsyncResult, Event};
-pub use gen_task::{GenTask, Op, Reply, Value};
-pub use handle::{Get, Join, Task, TaskError, TaskRef, getcurrent};
-pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
+// The layers, bottom up (see the module docs); each uses only its own and lower ones.
+mod base;
+mod engine;
+mod task;
+mod sync;
+
+mod blocking;
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
+pub mod net;
+mod pool;
+mod scheduler;
+
+pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
+pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
-pub use queue::{Full, Queue, Readable, Writable};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
-pub use semaphore::{BoundedSemaphore, OverRelease, Semaphore};
-pub use switch::{Switch, switch};
-pub use task::IntoTask;
-pub use time::{Elapsed, Sleep, Timeout, now, sleep, with_timeout};
-pub use wait_list::{WaitFor, WaitHandle, Waitable};
+pub use sync::{
+    AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease, Queue,
+    Readable, Semaphore, Wait, Writable, joinall, killall, killall_nowait, wait,
+};
+pub use task::op;
+pub use task::{
+    Elapsed, Get, GenTask, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
+    WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
+};
 
 /// The future of [`Queue::get`].
-pub type QueueGet<T> = queue::Get<T>;
+pub type QueueGet<T> = sync::QueueGet<T>;
 /// The future of [`Queue::put`].
-pub type QueuePut<T> = queue::Put<T>;
+pub type QueuePut<T> = sync::QueuePut<T>;
 
+#[cfg(test)]
+mod park_tests;
 #[cfg(test)]
 mod tests;

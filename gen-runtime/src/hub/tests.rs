@@ -215,7 +215,7 @@ fn hub_operations_in_async_generators_are_their_tasks_own() {
         while let Some(i) = outer.next().await {
             seen.push(i);
         }
-        let hub = super::run::try_current().unwrap();
+        let hub = super::engine::try_current().unwrap();
         let adopted = hub.core.borrow().adopted;
         (seen, adopted)
     });
