@@ -147,6 +147,8 @@ pub type QueueGet<T> = sync::QueueGet<T>;
 pub type QueuePut<T> = sync::QueuePut<T>;
 
 #[cfg(test)]
+mod layer_tests;
+#[cfg(test)]
 mod park_tests;
 #[cfg(test)]
 mod tests;
