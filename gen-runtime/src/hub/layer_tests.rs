@@ -92,10 +92,18 @@ fn no_file_uses_a_higher_layer() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hub");
     let mut files = Vec::new();
     sources(&root, &mut files);
-    assert!(files.len() > 20, "the hub's sources are at {}", root.display());
+    assert!(
+        files.len() > 20,
+        "the hub's sources are at {}",
+        root.display()
+    );
     let mut upward = Vec::new();
     for path in files {
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let Some(layer) = layer_of_file(&rel) else {
             continue;
         };

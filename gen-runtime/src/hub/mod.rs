@@ -50,15 +50,31 @@
 //! allows, and a run is reproducible to the event (timers due at the same time fire in the order
 //! they were set; runnable tasks run in the order they became runnable).
 //!
+//! On `wasm32-unknown-unknown` only the virtual clock exists: `std` has no clock there
+//! (`Instant::now` panics), so [`Hub::new`] (and `Hub::default`) is not compiled for it.
+//!
 //! # I/O
 //!
-//! Sockets ([`net`]) are cooperative, as with gevent's monkey-patched `socket`: a task waiting
-//! for the network lets the others run. Once a task has waited on a socket, a hub with nothing
-//! runnable blocks in its I/O poller (epoll, kqueue…) until a socket is ready or its next timer
-//! is due, so sleeps and I/O share one timer heap; a hub without sockets never touches a
-//! poller. A task waiting on a socket keeps [`Hub::run`] going (a server runs until it is
-//! killed, or its hub dropped). I/O needs the real clock: on a virtual hub the sockets' waiting
-//! methods fail with a clear `Unsupported` error, while its timers work as always.
+//! With the `net` feature (on by default; Unix only), sockets ([`net`]) are cooperative, as with
+//! gevent's monkey-patched `socket`: a task waiting for the network lets the others run. Once a
+//! task has waited on a socket, a hub with nothing runnable blocks in its I/O poller (epoll,
+//! kqueue…) until a socket is ready or its next timer is due, so sleeps and I/O share one timer
+//! heap; a hub without sockets never touches a poller. A task waiting on a socket keeps
+//! [`Hub::run`] going (a server runs until it is killed, or its hub dropped). I/O needs the real
+//! clock: on a virtual hub the sockets' waiting methods fail with a clear `Unsupported` error,
+//! while its timers work as always.
+//!
+//! Without `net` (`default-features = false, features = ["hub"]`) everything else is here, and
+//! a real-time hub with nothing runnable parks its thread until its next timer, unparked by
+//! wakes from other threads (the blocking pool, foreign futures).
+//!
+//! # Targets without threads
+//!
+//! On wasm without atomics (`wasm32-wasip1`, `wasm32-unknown-unknown`) no other thread can wake
+//! a hub: a real-time hub with nothing runnable sleeps the thread (`std::thread::sleep`) until
+//! its next timer, a waker kept by a foreign future does not keep it waiting, and there is no
+//! blocking pool: [`try_spawn_blocking`] gives an `Unsupported` error ([`spawn_blocking`]
+//! panics with it, in its task).
 //!
 //! # gevent's vocabulary
 //!
@@ -105,6 +121,35 @@
 //! The hub's operations work inside combinators that poll their children with wakers of their
 //! own, such as `FuturesUnordered`, `buffer_unordered` or `select_all`: each child is polled
 //! again when its operation is ready (see `tests/hub_combinators.rs`).
+//!
+//! # The layers of the hub
+//!
+//! The hub's files form layers, each built on the ones below it and never using one above:
+//! where a lower layer needs something of a higher one, the higher one hands it down (a trait,
+//! a closure) or the thing lives below. `layer_tests.rs` checks the rule on the sources.
+//!
+//! ```text
+//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs · blocking.rs · net/ (sockets, `net` only)
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  3  sync/        event · queue · semaphore · joinall
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  2b task/        generator tasks: gen_task (Op, Reply, GenTask) · op
+//!  2a task/        async tasks: into_task · handle (TaskRef, Join…) · time (Sleep, Timeout)
+//!                  · switch · wait_list · io_wait (`net` only)
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  1  engine/      the task table and the run loop: value · raw (RawTask, TaskError) · slot
+//!                  · table (Core) · inner (Inner) · current (the running hub, adopt) · run
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  0  base/        time and wakers: key (TaskKey) · clock · timer · remote · waker
+//!                  · driver ─ the one seam to the outside world ─ reactor (`net` only)
+//! ```
+//!
+//! The run loop waits in the driver (`base/driver.rs`), and wakes from other threads reach the
+//! hub through its unparker: with `net`, once a task has waited on a socket, that is the I/O
+//! poller; otherwise it is the thread's park (or, without threads, a sleep). Below the API, the
+//! `net` feature is looked at only there (and where `base/mod.rs` declares the reactor), and on
+//! the few items that exist only with it: `task/io_wait.rs`, an `Op`'s socket wait in
+//! `task/gen_task.rs`, and `op::readable`/`op::writable`.
 
 // `net` needs the reactor's crates, which exist only on Unix: one clear error elsewhere, and
 // every item of `net` gated on `all(feature = "net", unix)` so that nothing else fails.
@@ -114,11 +159,12 @@ compile_error!(
      `default-features = false, features = [\"hub\"]` for the scheduler without sockets"
 );
 
-// The layers, bottom up (see the module docs); each uses only its own and lower ones.
+// The layers (see the module docs): base 0, engine 1, task 2, sync 3; the API (4) is the files
+// below. Each uses only its own and lower ones.
 mod base;
 mod engine;
-mod task;
 mod sync;
+mod task;
 
 mod blocking;
 #[cfg(all(feature = "net", unix))]
@@ -137,7 +183,7 @@ pub use sync::{
 };
 pub use task::op;
 pub use task::{
-    Elapsed, Get, GenTask, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
+    Elapsed, GenTask, Get, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
     WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
 };
 

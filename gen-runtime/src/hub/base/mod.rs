@@ -19,10 +19,10 @@ mod remote;
 mod timer;
 mod waker;
 
-#[cfg(test)]
-pub(crate) use driver::{FORCE_NO_THREADS, SLEEPS};
 pub(crate) use clock::Clock;
 pub(crate) use driver::{Driver, threads_available};
+#[cfg(test)]
+pub(crate) use driver::{FORCE_NO_THREADS, SLEEPS};
 pub(crate) use key::TaskKey;
 pub(crate) use remote::Remote;
 pub(crate) use timer::{TimerId, Timers};

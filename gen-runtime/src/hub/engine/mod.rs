@@ -20,8 +20,8 @@ mod value;
 
 pub(crate) use current::{adopt, current, try_current};
 pub(crate) use inner::{Inner, Schedule};
-pub(crate) use raw::{FutTask, RawTask};
 pub use raw::TaskError;
+pub(crate) use raw::{FutTask, RawTask};
 pub(crate) use run::RunEnd;
 pub(crate) use slot::{Exit, Slot, State, Watcher};
 pub(crate) use table::{Callback, Core};

@@ -146,7 +146,8 @@ impl Inner {
         if !core.run_queue.is_empty() || !core.callbacks.is_empty() || self.remote.pending() {
             let queued = core.run_queue.len();
             drop(core);
-            self.driver.poll_busy(queued, |key| self.core.borrow_mut().wake(key));
+            self.driver
+                .poll_busy(queued, |key| self.core.borrow_mut().wake(key));
             return None;
         }
         // The common wait of a virtual clock: only for timers. It jumps to the next one.
@@ -165,8 +166,7 @@ impl Inner {
         // another thread: without threads, nothing can while the hub waits); a socket may
         // become ready.
         let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
-        let wakers =
-            self.remote.wakers.load(Ordering::Acquire) > 0 && base::threads_available();
+        let wakers = self.remote.wakers.load(Ordering::Acquire) > 0 && base::threads_available();
         let io = self.driver.has_waiters();
         let timer = core.timers.next_deadline();
         if timer.is_none() && !jobs && !wakers && !io {

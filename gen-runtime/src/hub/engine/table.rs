@@ -314,7 +314,12 @@ impl Core {
     }
 
     /// Records a task's death and notifies its watchers and parent.
-    pub(crate) fn mark_dead(&mut self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) -> Garbage {
+    pub(crate) fn mark_dead(
+        &mut self,
+        key: TaskKey,
+        body: Pin<Box<dyn RawTask>>,
+        exit: Exit,
+    ) -> Garbage {
         if !self.foreign.is_empty() {
             // Its futures are gone: their wakers are of no use.
             self.foreign.retain(|(owner, _)| *owner != key);
@@ -386,4 +391,3 @@ impl Core {
 fn outside_task() -> ! {
     panic!("corogen hub: this operation must run inside a task of a running hub")
 }
-

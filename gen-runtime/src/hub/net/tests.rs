@@ -6,8 +6,8 @@ use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::hub::net::{TcpListener, TcpStream};
 use crate::hub::base::reactor::FORCE_ONESHOT;
+use crate::hub::net::{TcpListener, TcpStream};
 use crate::hub::{self, Hub};
 
 #[test]

@@ -19,12 +19,12 @@ use super::io_wait::{IoObject, WaitReady};
 use super::switch::{self, Switch};
 use super::time::{Sleep, nanos};
 use super::wait_list::{CondWait, Condition};
+use crate::body::Body;
+use crate::generator::{BodyStep, Gen, poll_body};
 #[cfg(all(feature = "net", unix))]
 use crate::hub::base::reactor::Direction;
 use crate::hub::base::{TaskKey, TimerId};
 use crate::hub::engine::{self, Inner, Value};
-use crate::body::Body;
-use crate::generator::{BodyStep, Gen, poll_body};
 use crate::protocol::GeneratorState;
 
 /// A request a generator task yields to the hub; make one with the functions of

@@ -8,7 +8,8 @@ use std::pin::Pin;
 use crate::hub::engine::{FutTask, RawTask};
 
 /// What the hub can run as a task: any [`Future`], or a generator whose yields are requests to
-/// the hub ([`Op`]) and whose resume values are the hub's [`Reply`]s.
+/// the hub ([`Op`](crate::hub::Op)) and whose resume values are the hub's
+/// [`Reply`](crate::hub::Reply)s.
 ///
 /// ```
 /// use corogen::hub::{self, Hub, Op, Reply};

@@ -33,11 +33,7 @@ pub fn now() -> Duration {
 /// before this task goes on (A0 B0 A1 B1…).
 pub fn sleep(duration: Duration) -> Sleep {
     let duration = nanos(duration);
-    let hub = if duration == 0 {
-        None
-    } else {
-        try_current()
-    };
+    let hub = if duration == 0 { None } else { try_current() };
     let at = match &hub {
         Some(hub) => hub.now().saturating_add(duration),
         None => duration,
