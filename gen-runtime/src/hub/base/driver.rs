@@ -64,6 +64,19 @@ impl Driver {
         }
     }
 
+    /// Whether [`poll_busy`](Self::poll_busy) has anything to do: a reactor was made.
+    #[inline]
+    pub(crate) fn polls_when_busy(&self) -> bool {
+        #[cfg(all(feature = "net", unix))]
+        {
+            self.reactor.get().is_some()
+        }
+        #[cfg(not(all(feature = "net", unix)))]
+        {
+            false
+        }
+    }
+
     /// Called at each turn of a hub that has runnable tasks (`queued` of them): the reactor,
     /// if there is one, takes the events that came in every few dozen turns and `wake`s their
     /// tasks, so a busy hub does not starve its sockets.

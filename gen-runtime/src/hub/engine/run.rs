@@ -144,10 +144,12 @@ impl Inner {
     fn park(&self, deadline: Option<u64>) -> Option<RunEnd> {
         let mut core = self.core.borrow_mut();
         if !core.run_queue.is_empty() || !core.callbacks.is_empty() || self.remote.pending() {
-            let queued = core.run_queue.len();
-            drop(core);
-            self.driver
-                .poll_busy(queued, |key| self.core.borrow_mut().wake(key));
+            if self.driver.polls_when_busy() {
+                let queued = core.run_queue.len();
+                drop(core);
+                self.driver
+                    .poll_busy(queued, |key| self.core.borrow_mut().wake(key));
+            }
             return None;
         }
         // The common wait of a virtual clock: only for timers. It jumps to the next one.

@@ -163,6 +163,8 @@ impl Core {
     }
 
     /// Stores a new task with one handle; `queued` if the caller puts it in the run queue.
+    // Inlined into `Inner`'s moves (`inner.rs`), as when both were in one file.
+    #[inline]
     pub(crate) fn insert(
         &mut self,
         body: Pin<Box<dyn RawTask>>,
@@ -314,6 +316,8 @@ impl Core {
     }
 
     /// Records a task's death and notifies its watchers and parent.
+    // Inlined into `Inner`'s moves (`inner.rs`), as when both were in one file.
+    #[inline]
     pub(crate) fn mark_dead(
         &mut self,
         key: TaskKey,
