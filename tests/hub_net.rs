@@ -1,6 +1,7 @@
 //! Cooperative sockets on the hub: while one task waits on a socket the others run; servers and
 //! clients share one hub thread; errors and timeouts are clear. Loopback only (127.0.0.1, port
 //! 0), every wait bounded.
+#![cfg(feature = "net")]
 
 use corogen::hub::net::{self, TcpListener, TcpStream, UdpSocket};
 use corogen::hub::{self, Hub, Op, Reply, TaskError, op};

@@ -1,5 +1,6 @@
 //! `examples/server.rs` in-process: its `serve` on 127.0.0.1 (a free port) and clients on the
 //! same hub; hello, files, HEAD, keep-alive, pipelining, refusals, many clients at once.
+#![cfg(feature = "net")]
 
 #[path = "../examples/server.rs"]
 #[allow(dead_code, reason = "the example's `main` is not called here")]
