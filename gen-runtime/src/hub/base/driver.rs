@@ -2,13 +2,14 @@
 //! run ([`Driver`]), and how other threads get it out of that wait ([`Unparker`]).
 //!
 //! Everything the hub knows about the reactor goes through here, and this is the only file of
-//! the run loop's layers with a `#[cfg]` about it (the shape of tokio's `runtime/driver.rs`):
+//! the run loop's layers that looks at the `net` feature, but for `base/mod.rs` declaring the
+//! reactor (the shape of tokio's `runtime/driver.rs`: with the feature off, a shell):
 //!
 //! | build | a real-time hub with nothing runnable | a wake from another thread |
 //! |---|---|---|
 //! | `net`, once a task waited on a socket | blocks in the I/O poller until a socket is ready or the next timer ([`reactor`](super::reactor)) | notifies the poller |
 //! | `net` before that, or without `net` | parks the thread until the next timer (`thread::park_timeout`) | unparks the thread |
-//! | a target without threads (wasm32 without atomics) | sleeps the thread until the next timer (`thread::sleep`) | cannot happen |
+//! | a target without threads (wasm without atomics: `wasm32-wasip1`) | sleeps the thread until the next timer (`thread::sleep`) | cannot happen |
 //!
 //! A virtual hub never waits for its timers: the run loop jumps its clock to the next one. It
 //! waits here only for a blocking-pool job or a foreign wake, in real time.
