@@ -236,7 +236,7 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
 /// # Errors
 /// `InvalidInput` for a malformed address; `NotFound` for a name the resolver cannot resolve
 /// (the message names it and keeps the resolver's words); the error of
-/// [`try_spawn_blocking`](super::try_spawn_blocking) if no pool thread can be started.
+/// [`try_spawn_blocking`] if no pool thread can be started.
 ///
 /// # Panics
 /// Outside a running hub, when there is a name to resolve.
