@@ -151,6 +151,22 @@
 //! the few items that exist only with it: `task/io_wait.rs`, an `Op`'s socket wait in
 //! `task/gen_task.rs`, and `op::readable`/`op::writable`.
 
+// Built without `net`, the docs above link to the items of `net` on docs.rs.
+#![cfg_attr(
+    not(all(feature = "net", unix)),
+    doc = "",
+    doc = "[`net`]: https://docs.rs/corogen/latest/corogen/hub/net/index.html",
+    doc = "[`net::TcpStream::connect`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.connect",
+    doc = "[`net::TcpStream::connect_timeout`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.connect_timeout",
+    doc = "[`net::TcpStream::read`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.read",
+    doc = "[`net::TcpStream::write_all`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.write_all",
+    doc = "[`net::TcpStream::set_read_timeout`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.set_read_timeout",
+    doc = "[`net::TcpListener::accept`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpListener.html#method.accept",
+    doc = "[`net::lookup_host`]: https://docs.rs/corogen/latest/corogen/hub/net/fn.lookup_host.html",
+    doc = "[`op::readable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.readable.html",
+    doc = "[`op::writable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.writable.html"
+)]
+
 // `net` needs the reactor's crates, which exist only on Unix: one clear error elsewhere, and
 // every item of `net` gated on `all(feature = "net", unix)` so that nothing else fails.
 #[cfg(all(feature = "net", not(unix)))]
