@@ -3,9 +3,14 @@
 //!
 //! The pool is shared by every hub of the process; it starts threads as jobs come, up to
 //! [`MAX_THREADS`], and they live for the rest of the process.
+//!
+//! On a target without threads (`wasm32-wasip1`, `wasm32-unknown-unknown`: wasm without
+//! atomics) there is no pool: [`try_spawn_blocking`] gives an `Unsupported` error, and
+//! [`spawn_blocking`] panics with it, in the task that called it.
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -13,7 +18,8 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use super::run;
+use super::base::threads_available;
+use super::engine;
 
 /// The most threads the blocking pool starts.
 pub const MAX_THREADS: usize = 4;
@@ -44,24 +50,25 @@ fn pool() -> &'static ThreadPool {
 }
 
 impl ThreadPool {
-    fn submit(&'static self, job: Job) {
+    /// Queues `job`, starting a thread for it if none is idle. Fails, leaving nothing queued,
+    /// only when the pool has no thread and cannot start one.
+    fn submit(&'static self, job: Job) -> io::Result<()> {
         let mut state = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
-        state.queue.push_back(job);
         if state.idle == 0 && state.threads < MAX_THREADS {
-            state.threads += 1;
             let spawned = thread::Builder::new()
                 .name("corogen-blocking".to_owned())
                 .spawn(move || self.work());
-            if spawned.is_err() {
-                state.threads -= 1;
-                assert!(
-                    state.threads > 0,
-                    "corogen hub: cannot start a blocking-pool thread"
-                );
+            match spawned {
+                Ok(_) => state.threads += 1,
+                // The threads already there will take the job.
+                Err(_) if state.threads > 0 => {}
+                Err(error) => return Err(spawn_error(&error)),
             }
         }
+        state.queue.push_back(job);
         drop(state);
         self.ready.notify_one();
+        Ok(())
     }
 
     fn work(&self) {
@@ -83,6 +90,23 @@ impl ThreadPool {
     }
 }
 
+/// The error of a pool that has no thread and cannot start one.
+fn spawn_error(error: &io::Error) -> io::Error {
+    io::Error::new(
+        error.kind(),
+        format!("corogen hub: cannot start a blocking-pool thread: {error}"),
+    )
+}
+
+/// The error of a target without threads.
+fn no_threads_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "corogen hub: this target has no threads (wasm without atomics), so no blocking pool: \
+         run the blocking call in the task itself",
+    )
+}
+
 /// Runs `f` on the blocking pool; the task awaiting it waits cooperatively, the hub running
 /// other tasks meanwhile. A panic in `f` resumes in the awaiting task.
 ///
@@ -97,20 +121,68 @@ impl ThreadPool {
 /// ```
 ///
 /// # Panics
-/// Outside a running hub.
+/// Outside a running hub; and, as `std::thread::spawn` does, when the pool has no thread and
+/// cannot start one (a target without threads, such as `wasm32-wasip1`, or the OS refused):
+/// [`try_spawn_blocking`] returns that error instead. The hub is left as it was.
 pub fn spawn_blocking<T, F>(f: F) -> Blocking<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let remote = Arc::clone(&run::current().remote);
+    match try_spawn_blocking(f) {
+        Ok(job) => job,
+        Err(error) => refused(&error),
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn refused(error: &io::Error) -> ! {
+    panic!("corogen hub: spawn_blocking: {error}")
+}
+
+/// As [`spawn_blocking`], with an error instead of a panic when the job cannot run: the pool
+/// has no thread and cannot start one. On a target without threads (wasm without atomics:
+/// `wasm32-wasip1`, `wasm32-unknown-unknown`) that is always so, and the error's kind is
+/// [`Unsupported`](io::ErrorKind::Unsupported); elsewhere it is the OS's refusal to start a
+/// thread.
+///
+/// ```
+/// use corogen::hub::{self, Hub};
+///
+/// let hub = Hub::new();
+/// let sum = hub.block_on(async {
+///     match hub::try_spawn_blocking(|| (1..=100u64).sum::<u64>()) {
+///         Ok(job) => job.await,
+///         Err(_no_pool) => (1..=100u64).sum::<u64>(), // run it here, blocking the hub
+///     }
+/// });
+/// assert_eq!(sum, 5050);
+/// ```
+///
+/// # Errors
+/// When no pool thread can run the job (above); nothing is started then.
+///
+/// # Panics
+/// Outside a running hub.
+pub fn try_spawn_blocking<T, F>(f: F) -> io::Result<Blocking<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let remote = Arc::clone(&engine::current().remote);
+    if !threads_available() {
+        return Err(no_threads_error());
+    }
     let shared = Arc::new(Shared {
         state: Mutex::new((None, None)),
     });
+    // Counted before the job can finish (and uncount itself).
     remote.blocking.fetch_add(1, Ordering::AcqRel);
     let job_shared = Arc::clone(&shared);
     let job_remote = Arc::clone(&remote);
-    pool().submit(Box::new(move || {
+    let submitted = pool().submit(Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f));
         let waker = {
             let mut state = job_shared
@@ -128,7 +200,11 @@ where
         job_remote.blocking.fetch_sub(1, Ordering::AcqRel);
         job_remote.notify();
     }));
-    Blocking { shared }
+    if let Err(error) = submitted {
+        remote.blocking.fetch_sub(1, Ordering::AcqRel);
+        return Err(error);
+    }
+    Ok(Blocking { shared })
 }
 
 struct Shared<T> {

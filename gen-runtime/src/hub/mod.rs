@@ -50,15 +50,31 @@
 //! allows, and a run is reproducible to the event (timers due at the same time fire in the order
 //! they were set; runnable tasks run in the order they became runnable).
 //!
+//! On `wasm32-unknown-unknown` only the virtual clock exists: `std` has no clock there
+//! (`Instant::now` panics), so [`Hub::new`] (and `Hub::default`) is not compiled for it.
+//!
 //! # I/O
 //!
-//! Sockets ([`net`]) are cooperative, as with gevent's monkey-patched `socket`: a task waiting
-//! for the network lets the others run. Once a task has waited on a socket, a hub with nothing
-//! runnable blocks in its I/O poller (epoll, kqueue…) until a socket is ready or its next timer
-//! is due, so sleeps and I/O share one timer heap; a hub without sockets never touches a
-//! poller. A task waiting on a socket keeps [`Hub::run`] going (a server runs until it is
-//! killed, or its hub dropped). I/O needs the real clock: on a virtual hub the sockets' waiting
-//! methods fail with a clear `Unsupported` error, while its timers work as always.
+//! With the `net` feature (on by default; Unix only), sockets ([`net`]) are cooperative, as with
+//! gevent's monkey-patched `socket`: a task waiting for the network lets the others run. Once a
+//! task has waited on a socket, a hub with nothing runnable blocks in its I/O poller (epoll,
+//! kqueue…) until a socket is ready or its next timer is due, so sleeps and I/O share one timer
+//! heap; a hub without sockets never touches a poller. A task waiting on a socket keeps
+//! [`Hub::run`] going (a server runs until it is killed, or its hub dropped). I/O needs the real
+//! clock: on a virtual hub the sockets' waiting methods fail with a clear `Unsupported` error,
+//! while its timers work as always.
+//!
+//! Without `net` (`default-features = false, features = ["hub"]`) everything else is here, and
+//! a real-time hub with nothing runnable parks its thread until its next timer, unparked by
+//! wakes from other threads (the blocking pool, foreign futures).
+//!
+//! # Targets without threads
+//!
+//! On wasm without atomics (`wasm32-wasip1`, `wasm32-unknown-unknown`) no other thread can wake
+//! a hub: a real-time hub with nothing runnable sleeps the thread (`std::thread::sleep`) until
+//! its next timer, a waker kept by a foreign future does not keep it waiting, and there is no
+//! blocking pool: [`try_spawn_blocking`] gives an `Unsupported` error ([`spawn_blocking`]
+//! panics with it, in its task).
 //!
 //! # gevent's vocabulary
 //!
@@ -105,46 +121,96 @@
 //! The hub's operations work inside combinators that poll their children with wakers of their
 //! own, such as `FuturesUnordered`, `buffer_unordered` or `select_all`: each child is polled
 //! again when its operation is ready (see `tests/hub_combinators.rs`).
+//!
+//! # The layers of the hub
+//!
+//! The hub's files form layers, each built on the ones below it and never using one above:
+//! where a lower layer needs something of a higher one, the higher one hands it down (a trait,
+//! a closure) or the thing lives below. `layer_tests.rs` checks the rule on the sources.
+//!
+//! ```text
+//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs · blocking.rs · net/ (sockets, `net` only)
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  3  sync/        event · queue · semaphore · joinall
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  2b task/        generator tasks: gen_task (Op, Reply, GenTask) · op
+//!  2a task/        async tasks: into_task · handle (TaskRef, Join…) · time (Sleep, Timeout)
+//!                  · switch · wait_list · io_wait (`net` only)
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  1  engine/      the task table and the run loop: value · raw (RawTask, TaskError) · slot
+//!                  · table (Core) · inner (Inner) · current (the running hub, adopt) · run
+//!                  ──────────────────────────────────────────────────────────────────────
+//!  0  base/        time and wakers: key (TaskKey) · clock · timer · remote · waker
+//!                  · driver ─ the one seam to the outside world ─ reactor (`net` only)
+//! ```
+//!
+//! The run loop waits in the driver (`base/driver.rs`), and wakes from other threads reach the
+//! hub through its unparker: with `net`, once a task has waited on a socket, that is the I/O
+//! poller; otherwise it is the thread's park (or, without threads, a sleep). Below the API, the
+//! `net` feature is looked at only there (and where `base/mod.rs` declares the reactor), and on
+//! the few items that exist only with it: `task/io_wait.rs`, an `Op`'s socket wait in
+//! `task/gen_task.rs`, and `op::readable`/`op::writable`.
+
+// Built without `net`, the docs above link to the items of `net` on docs.rs.
+#![cfg_attr(
+    not(all(feature = "net", unix)),
+    doc = "",
+    doc = "[`net`]: https://docs.rs/corogen/latest/corogen/hub/net/index.html",
+    doc = "[`net::TcpStream::connect`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.connect",
+    doc = "[`net::TcpStream::connect_timeout`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.connect_timeout",
+    doc = "[`net::TcpStream::read`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.read",
+    doc = "[`net::TcpStream::write_all`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.write_all",
+    doc = "[`net::TcpStream::set_read_timeout`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpStream.html#method.set_read_timeout",
+    doc = "[`net::TcpListener::accept`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpListener.html#method.accept",
+    doc = "[`net::lookup_host`]: https://docs.rs/corogen/latest/corogen/hub/net/fn.lookup_host.html",
+    doc = "[`op::readable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.readable.html",
+    doc = "[`op::writable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.writable.html"
+)]
+
+// `net` needs the reactor's crates, which exist only on Unix: one clear error elsewhere, and
+// every item of `net` gated on `all(feature = "net", unix)` so that nothing else fails.
+#[cfg(all(feature = "net", not(unix)))]
+compile_error!(
+    "corogen's `net` feature needs a Unix target (epoll/kqueue through `polling`): build with \
+     `default-features = false, features = [\"hub\"]` for the scheduler without sockets"
+);
+
+// The layers (see the module docs): base 0, engine 1, task 2, sync 3; the API (4) is the files
+// below. Each uses only its own and lower ones.
+mod base;
+mod engine;
+mod sync;
+mod task;
 
 mod blocking;
-mod core;
-mod event;
-mod gen_task;
-mod handle;
-mod joinall;
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod net;
-pub mod op;
 mod pool;
-mod queue;
-mod reactor;
-mod run;
 mod scheduler;
-mod semaphore;
-mod switch;
-mod task;
-mod time;
-mod timer;
-mod wait_list;
-mod waker;
 
-pub use blocking::{Blocking, MAX_THREADS, spawn_blocking};
-pub use event::{AsyncResult, Event};
-pub use gen_task::{GenTask, Op, Reply, Value};
-pub use handle::{Get, Join, Task, TaskError, TaskRef, getcurrent};
-pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
+pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
+pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
-pub use queue::{Full, Queue, Readable, Writable};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
-pub use semaphore::{BoundedSemaphore, OverRelease, Semaphore};
-pub use switch::{Switch, switch};
-pub use task::IntoTask;
-pub use time::{Elapsed, Sleep, Timeout, now, sleep, with_timeout};
-pub use wait_list::{WaitFor, WaitHandle, Waitable};
+pub use sync::{
+    AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease, Queue,
+    Readable, Semaphore, Wait, Writable, joinall, killall, killall_nowait, wait,
+};
+pub use task::op;
+pub use task::{
+    Elapsed, GenTask, Get, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
+    WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
+};
 
 /// The future of [`Queue::get`].
-pub type QueueGet<T> = queue::Get<T>;
+pub type QueueGet<T> = sync::QueueGet<T>;
 /// The future of [`Queue::put`].
-pub type QueuePut<T> = queue::Put<T>;
+pub type QueuePut<T> = sync::QueuePut<T>;
 
+#[cfg(test)]
+mod layer_tests;
+#[cfg(test)]
+mod park_tests;
 #[cfg(test)]
 mod tests;

@@ -4,11 +4,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
-use super::handle::{Task, TaskRef};
-use super::joinall::{JoinAll, joinall, killall};
 use super::scheduler::spawn;
-use super::semaphore::Semaphore;
-use super::task::IntoTask;
+use super::sync::{JoinAll, Semaphore, joinall, killall};
+use super::task::{IntoTask, Task, TaskRef};
 
 /// A set of tasks that leave it when they end (gevent's `Group`).
 ///

@@ -5,15 +5,13 @@ use std::panic::resume_unwind;
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::core::{Inner, Schedule};
-use super::handle::{Task, TaskError, TaskRef};
-use super::run::{self, RunEnd};
-use super::task::{IntoTask, boxed};
-use super::time::nanos;
+use super::base::{Clock, TaskKey};
+use super::engine::{self, Inner, RunEnd, Schedule, TaskError};
+use super::task::{IntoTask, Task, TaskRef, boxed, nanos};
 
 /// A coroutine scheduler: gevent's hub, on this thread.
 ///
-/// It runs tasks — futures, or generators yielding [`Op`](super::Op)s — one at a time, switching
+/// It runs tasks — futures, or generators yielding [`Op`](crate::hub::Op)s — one at a time, switching
 /// when a task waits. `Hub::new()` keeps real time; `Hub::new_virtual()` keeps a simulated clock
 /// that jumps to the next timer whenever every task waits, so the same code runs as a
 /// deterministic simulation.
@@ -39,16 +37,25 @@ pub struct Hub {
 
 impl Hub {
     /// A hub on the wall clock.
+    ///
+    /// Not on `wasm32-unknown-unknown`, whose `std` has no clock (`Instant::now` panics
+    /// there): use [`Hub::new_virtual`].
+    #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(not(all(target_family = "wasm", target_os = "unknown"))))
+    )]
     pub fn new() -> Hub {
         Hub {
-            inner: Inner::new(false),
+            inner: Inner::new(Clock::new_real()),
         }
     }
 
-    /// A hub on a virtual clock, starting at zero.
+    /// A hub on a virtual clock, starting at zero. Works on every target, `wasm32-unknown-unknown`
+    /// included (where it is the only hub).
     pub fn new_virtual() -> Hub {
         Hub {
-            inner: Inner::new(true),
+            inner: Inner::new(Clock::new_virtual()),
         }
     }
 
@@ -125,6 +132,8 @@ impl Hub {
     }
 }
 
+/// [`Hub::new`]: a hub on the wall clock (not on `wasm32-unknown-unknown`).
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 impl Default for Hub {
     fn default() -> Self {
         Hub::new()
@@ -151,7 +160,7 @@ fn spawn_on<T: IntoTask>(
     hub: &Rc<Inner>,
     task: T,
     schedule: Schedule,
-    parent: Option<super::task::TaskKey>,
+    parent: Option<TaskKey>,
 ) -> Task<T::Output> {
     spawn_into(Rc::clone(hub), task, schedule, parent)
 }
@@ -162,7 +171,7 @@ fn spawn_into<T: IntoTask>(
     hub: Rc<Inner>,
     task: T,
     schedule: Schedule,
-    parent: Option<super::task::TaskKey>,
+    parent: Option<TaskKey>,
 ) -> Task<T::Output> {
     let key = hub.spawn_raw(boxed(task), schedule, parent);
     Task::new(TaskRef::adopt(hub, key))
@@ -174,7 +183,7 @@ fn spawn_into<T: IntoTask>(
 /// Outside a running hub.
 #[inline]
 pub fn spawn<T: IntoTask>(task: T) -> Task<T::Output> {
-    spawn_into(run::current(), task, Schedule::Now, None)
+    spawn_into(engine::current(), task, Schedule::Now, None)
 }
 
 /// Spawns a task on the running hub that starts after `delay` (gevent's `spawn_later`).
@@ -182,18 +191,18 @@ pub fn spawn<T: IntoTask>(task: T) -> Task<T::Output> {
 /// # Panics
 /// Outside a running hub.
 pub fn spawn_later<T: IntoTask>(delay: Duration, task: T) -> Task<T::Output> {
-    let hub = run::current();
+    let hub = engine::current();
     let at = hub.now().saturating_add(nanos(delay));
     spawn_into(hub, task, Schedule::At(at), None)
 }
 
 /// Makes a task on the running hub that starts when switched into; its parent is the running
-/// task (greenlet's `greenlet(run)`). See [`switch`](super::switch).
+/// task (greenlet's `greenlet(run)`). See [`switch`](crate::hub::switch).
 ///
 /// # Panics
 /// Outside a running hub.
 pub fn greenlet<T: IntoTask>(task: T) -> Task<T::Output> {
-    let hub = run::current();
+    let hub = engine::current();
     let parent = hub.core.borrow().current;
     spawn_into(hub, task, Schedule::OnSwitch, parent)
 }

@@ -35,6 +35,7 @@ impl Drop for Guard {
 }
 
 #[test]
+#[cfg_attr(panic = "abort", ignore = "a task's panic aborts the tests")]
 fn pinned_task_polls_keeps_result_and_drops_in_place() {
     let hub = Hub::new_virtual();
     let log = Rc::new(RefCell::new(Vec::new()));
@@ -64,6 +65,10 @@ fn pinned_task_polls_keeps_result_and_drops_in_place() {
 }
 
 #[test]
+#[cfg_attr(
+    all(target_family = "wasm", not(target_feature = "atomics")),
+    ignore = "starts a thread"
+)]
 fn borrowed_waker_wakes_by_ref_and_by_clone() {
     let hub = Hub::new_virtual();
     let polls = hub.spawn(async {
@@ -130,6 +135,7 @@ macro_rules! op_gen {
 }
 
 #[test]
+#[cfg_attr(panic = "abort", ignore = "a task's panic aborts the tests")]
 fn generator_task_runs_its_body_inline_to_its_end_kill_or_panic() {
     let hub = Hub::new_virtual();
     let log = Rc::new(RefCell::new(Vec::new()));
@@ -215,7 +221,7 @@ fn hub_operations_in_async_generators_are_their_tasks_own() {
         while let Some(i) = outer.next().await {
             seen.push(i);
         }
-        let hub = super::run::try_current().unwrap();
+        let hub = super::engine::try_current().unwrap();
         let adopted = hub.core.borrow().adopted;
         (seen, adopted)
     });

@@ -4,7 +4,7 @@
 //! operations are futures of the hub: while one task waits for a socket, the hub runs the
 //! others, and when nothing is runnable it blocks in its I/O poller (epoll, kqueue…) until a
 //! socket is ready or the next timer is due. Names are resolved on the hub's blocking pool
-//! ([`spawn_blocking`]), so a slow DNS server stalls only the task
+//! ([`spawn_blocking`](super::spawn_blocking)), so a slow DNS server stalls only the task
 //! that asked.
 //!
 //! ```
@@ -63,31 +63,18 @@ use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::rc::Rc;
 use std::time::Duration;
 
-use super::blocking::spawn_blocking;
+use super::blocking::try_spawn_blocking;
 pub(crate) mod source;
 mod tcp;
 #[cfg(test)]
 mod tests;
 mod udp;
 
-use source::IoObject;
-
+pub use crate::hub::task::{IoHandle, IoSource};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
-
-/// A socket a generator task can wait on with [`op::readable`](super::op::readable) and
-/// [`op::writable`](super::op::writable).
-pub trait IoSource {
-    #[doc(hidden)]
-    fn io_handle(&self) -> IoHandle;
-}
-
-/// What [`op::readable`](super::op::readable) needs from a socket.
-#[doc(hidden)]
-pub struct IoHandle(pub(crate) Rc<dyn IoObject>);
 
 /// Per-socket timeouts of the waiting methods (gevent's `settimeout`).
 #[derive(Default)]
@@ -248,7 +235,8 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
 ///
 /// # Errors
 /// `InvalidInput` for a malformed address; `NotFound` for a name the resolver cannot resolve
-/// (the message names it and keeps the resolver's words).
+/// (the message names it and keeps the resolver's words); the error of
+/// [`try_spawn_blocking`] if no pool thread can be started.
 ///
 /// # Panics
 /// Outside a running hub, when there is a name to resolve.
@@ -262,10 +250,11 @@ async fn resolve(target: Target) -> io::Result<Vec<SocketAddr>> {
         TargetKind::Host(name, port) => (name, port),
     };
     let lookup = name.clone();
-    let found = spawn_blocking(move || {
+    let found = try_spawn_blocking(move || {
         std::net::ToSocketAddrs::to_socket_addrs(&(lookup.as_str(), port))
             .map(Iterator::collect::<Vec<_>>)
     })
+    .map_err(|error| context(error, format_args!("lookup of {name}")))?
     .await;
     match found {
         Ok(addrs) if addrs.is_empty() => Err(io::Error::new(

@@ -1,26 +1,40 @@
 //! The socket side of the reactor: [`IoCell`], a non-blocking socket that registers with the
-//! running hub's [`Reactor`] the first time a task waits on it, and the future of that wait,
+//! running hub's [`Reactor`] the first time a task waits on it, and waits with the task layer's
 //! [`WaitReady`].
 //!
-//! Operations follow one rule (see [`reactor`](crate::hub::reactor) for why it loses no
-//! wake-up): try the system call; if it would block, clear the direction's readiness and wait
-//! for it; try again.
+//! Operations follow one rule (see `hub/base/reactor.rs` for why it loses no wake-up): try the
+//! system call; if it would block, clear the direction's readiness and wait for it; try again.
 
 use std::cell::OnceCell;
 use std::future::Future;
 use std::io;
-use std::ops::Deref;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Duration;
 
 use polling::AsSource;
 
-use crate::hub::core::Inner;
-use crate::hub::reactor::{Direction, Reactor};
-use crate::hub::run;
-use crate::hub::time::{Elapsed, Timeout};
+use crate::hub::base::reactor::{Direction, Reactor};
+use crate::hub::engine::{self, Inner};
+use crate::hub::task::{Elapsed, IoObject, Timeout, WaitReady};
+
+/// The error of I/O on a virtual hub.
+pub(crate) fn virtual_clock_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "corogen hub: sockets need a hub on the real clock (Hub::new): this hub's clock is \
+         virtual (Hub::new_virtual), and a simulation cannot wait for the network",
+    )
+}
+
+/// The hub's reactor, made on first use. A virtual hub has none: its clock cannot wait for the
+/// outside world.
+fn reactor_of(hub: &Inner) -> io::Result<&Reactor> {
+    if hub.virtual_clock {
+        return Err(virtual_clock_error());
+    }
+    hub.driver.reactor_or_init(&hub.remote.unparker)
+}
 
 fn other_hub_error() -> io::Error {
     io::Error::other(
@@ -57,7 +71,7 @@ impl<T: AsSource> IoCell<T> {
 
     /// The registration, made with the running hub on first use.
     fn registration(&self) -> io::Result<&Registration> {
-        let hub = run::current();
+        let hub = engine::current();
         if let Some(registration) = self.registration.get() {
             return if Rc::ptr_eq(&registration.hub, &hub) {
                 Ok(registration)
@@ -65,7 +79,7 @@ impl<T: AsSource> IoCell<T> {
                 Err(other_hub_error())
             };
         }
-        let reactor = Reactor::of(&hub)?;
+        let reactor = reactor_of(&hub)?;
         // SAFETY: the source is deleted from the poller in `Drop for IoCell`, which runs
         // before the socket (a field) is dropped and closed; it is registered at most once,
         // guarded by the `OnceCell`.
@@ -92,7 +106,7 @@ impl<T: AsSource> IoCell<T> {
 
     fn clear_ready(&self, direction: Direction) {
         if let Some(registration) = self.registration.get() {
-            if let Some(reactor) = registration.hub.reactor.get() {
+            if let Some(reactor) = registration.hub.driver.reactor() {
                 reactor.clear_ready(registration.index, direction);
             }
         }
@@ -126,21 +140,11 @@ impl<T: AsSource> IoCell<T> {
 impl<T: AsSource> Drop for IoCell<T> {
     fn drop(&mut self) {
         if let Some(registration) = self.registration.take() {
-            if let Some(reactor) = registration.hub.reactor.get() {
+            if let Some(reactor) = registration.hub.driver.reactor() {
                 reactor.deregister(registration.index, &self.io);
             }
         }
     }
-}
-
-/// What a readiness wait needs of a source, object-safe so an [`Op`](crate::hub::Op) can hold
-/// one.
-pub(crate) trait IoObject {
-    /// `Ready` when the source is ready in `direction`; otherwise registers the running task
-    /// as a waiter (in `waiter`) and returns `Pending`.
-    fn poll_ready(&self, direction: Direction, waiter: &mut Option<u64>) -> Poll<io::Result<()>>;
-    /// The wait registered as `waiter` is given up.
-    fn abandon(&self, direction: Direction, waiter: u64);
 }
 
 impl<T: AsSource> IoObject for IoCell<T> {
@@ -151,8 +155,8 @@ impl<T: AsSource> IoObject for IoCell<T> {
         };
         let hub = &registration.hub;
         let reactor = hub
-            .reactor
-            .get()
+            .driver
+            .reactor()
             .expect("a registered source's hub has a reactor");
         let current = || hub.core.borrow().current();
         reactor.poll_ready(registration.index, direction, waiter, current, &self.io)
@@ -160,45 +164,9 @@ impl<T: AsSource> IoObject for IoCell<T> {
 
     fn abandon(&self, direction: Direction, waiter: u64) {
         if let Some(registration) = self.registration.get() {
-            if let Some(reactor) = registration.hub.reactor.get() {
+            if let Some(reactor) = registration.hub.driver.reactor() {
                 reactor.abandon(registration.index, direction, waiter);
             }
-        }
-    }
-}
-
-/// The future that waits for a source's readiness in one direction; `P` is `&IoCell` (the
-/// async methods) or `Rc<dyn IoObject>` (an [`Op`](crate::hub::Op)).
-pub(crate) struct WaitReady<P: Deref<Target: IoObject>> {
-    source: P,
-    direction: Direction,
-    waiter: Option<u64>,
-}
-
-impl<P: Deref<Target: IoObject>> WaitReady<P> {
-    pub(crate) fn new(source: P, direction: Direction) -> Self {
-        WaitReady {
-            source,
-            direction,
-            waiter: None,
-        }
-    }
-}
-
-impl<P: Deref<Target: IoObject> + Unpin> Future for WaitReady<P> {
-    type Output = io::Result<()>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        crate::hub::waker::adopt(cx);
-        let this = self.get_mut();
-        this.source.poll_ready(this.direction, &mut this.waiter)
-    }
-}
-
-impl<P: Deref<Target: IoObject>> Drop for WaitReady<P> {
-    fn drop(&mut self) {
-        if let Some(waiter) = self.waiter.take() {
-            self.source.abandon(self.direction, waiter);
         }
     }
 }

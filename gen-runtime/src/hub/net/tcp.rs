@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
-use super::source::{IoCell, deadline, timed_out};
+use super::source::{IoCell, deadline, timed_out, virtual_clock_error};
 use super::{IoHandle, IoSource, Target, Timeouts, ToSocketAddrs, context, resolve};
-use crate::hub::reactor::{Direction, virtual_clock_error};
-use crate::hub::run;
-use crate::hub::time::{Elapsed, Timeout};
+use crate::hub::base::reactor::Direction;
+use crate::hub::engine;
+use crate::hub::task::{Elapsed, Timeout};
 
 /// A cooperative TCP connection: its waiting methods let the hub run other tasks.
 ///
@@ -67,7 +67,7 @@ impl TcpStream {
     /// # Panics
     /// Outside a running hub.
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        if run::current().virtual_clock {
+        if engine::current().virtual_clock {
             return Err(virtual_clock_error());
         }
         let target = addr.to_target()?;
@@ -82,7 +82,7 @@ impl TcpStream {
         addr: impl ToSocketAddrs,
         timeout: Duration,
     ) -> io::Result<TcpStream> {
-        if run::current().virtual_clock {
+        if engine::current().virtual_clock {
             return Err(virtual_clock_error());
         }
         let target = addr.to_target()?;

@@ -6,8 +6,8 @@ use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
+use crate::hub::base::reactor::FORCE_ONESHOT;
 use crate::hub::net::{TcpListener, TcpStream};
-use crate::hub::reactor::FORCE_ONESHOT;
 use crate::hub::{self, Hub};
 
 #[test]
@@ -42,7 +42,7 @@ fn oneshot_mode_echoes_in_both_directions() {
         reading.get().await.unwrap()
     });
     FORCE_ONESHOT.with(|force| force.set(false));
-    assert!(!hub.inner.reactor.get().unwrap().edge_triggered());
+    assert!(!hub.inner.driver.reactor().unwrap().edge_triggered());
     assert!(echoed == expected, "the echo differs");
 }
 

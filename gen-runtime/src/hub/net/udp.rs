@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::source::{IoCell, deadline};
 use super::{IoHandle, IoSource, Timeouts, ToSocketAddrs, context, resolve};
-use crate::hub::reactor::Direction;
+use crate::hub::base::reactor::Direction;
 
 /// A cooperative UDP socket: its waiting methods let the hub run other tasks.
 ///

@@ -1,34 +1,38 @@
-//! Tasks as the hub stores them: the key that names one, the type-erased body the run loop
-//! polls, and what a task can be spawned from ([`IntoTask`]).
+//! Tasks as the hub stores them: the type-erased body the run loop polls, and how a task that
+//! has no value says why ([`TaskError`]).
 //!
-//! A task is one heap allocation: its future (or generator) and, once it has finished, its
-//! result, in place of the future. The hub keeps a small [`Slot`](super::core::Slot) per task
-//! beside it.
+//! A task is one heap allocation: its future (or generator, run as a future) and, once it has
+//! finished, its result, in place of the future. The hub keeps a small
+//! [`Slot`](super::slot::Slot) per task beside it.
 
 use std::any::Any;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::gen_task::{GenTask, Op, Reply};
-use super::handle::TaskError;
-use crate::body::Body;
-use crate::generator::Gen;
-
-/// Names one task of one hub: the index of its slot and the generation of that slot, so that a
-/// key outliving its task never reaches the next task stored in the same slot.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub(crate) struct TaskKey {
-    pub(crate) index: u32,
-    pub(crate) generation: u32,
+/// Why a task has no value to give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskError {
+    /// The task was killed before it returned.
+    Killed,
+    /// The task panicked; the panic's message.
+    Panicked(String),
+    /// The value was already taken by an earlier `get`.
+    Taken,
 }
 
-impl TaskKey {
-    /// A number unique among the tasks of one hub (until 2^32 tasks reused one slot).
-    pub(crate) fn id(self) -> u64 {
-        (u64::from(self.generation) << 32) | u64::from(self.index)
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskError::Killed => f.write_str("the task was killed"),
+            TaskError::Panicked(message) => write!(f, "the task panicked: {message}"),
+            TaskError::Taken => f.write_str("the task's value was already taken"),
+        }
     }
 }
+
+impl std::error::Error for TaskError {}
 
 /// A task's allocation as the run loop sees it.
 pub(crate) trait RawTask {
@@ -108,66 +112,4 @@ where
 #[inline(never)]
 fn finished_task_polled() -> ! {
     unreachable!("corogen hub: a finished task was polled")
-}
-
-/// What the hub can run as a task: any [`Future`], or a generator whose yields are requests to
-/// the hub ([`Op`]) and whose resume values are the hub's [`Reply`]s.
-///
-/// ```
-/// use corogen::hub::{self, Hub, Op, Reply};
-/// use corogen::prelude::*;
-/// use std::time::Duration;
-///
-/// #[generator(yield = Op, resume = Reply)]
-/// fn nap() -> &'static str {
-///     yield_!(hub::op::sleep(Duration::from_secs(1)));
-///     "rested"
-/// }
-///
-/// let hub = Hub::new_virtual();
-/// let from_generator = hub.spawn(nap());
-/// let from_future = hub.spawn(async { 7 });
-/// hub.run();
-/// assert_eq!(from_generator.try_get(), Some(Ok("rested")));
-/// assert_eq!(from_future.try_get(), Some(Ok(7)));
-/// ```
-pub trait IntoTask: 'static {
-    /// The task's result.
-    type Output: 'static;
-    /// The future the task runs as.
-    type Future: Future<Output = Self::Output> + 'static;
-    /// Turns `self` into the future the task runs.
-    fn into_task_future(self) -> Self::Future;
-}
-
-impl<F> IntoTask for F
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    type Output = F::Output;
-    type Future = F;
-
-    fn into_task_future(self) -> F {
-        self
-    }
-}
-
-impl<B> IntoTask for Gen<B>
-where
-    B: Body<Yield = Op, Resume = Reply> + 'static,
-    B::Return: 'static,
-{
-    type Output = B::Return;
-    type Future = GenTask<B>;
-
-    #[inline]
-    fn into_task_future(self) -> GenTask<B> {
-        GenTask::new(self)
-    }
-}
-
-#[inline]
-pub(crate) fn boxed<T: IntoTask>(task: T) -> Pin<Box<dyn RawTask>> {
-    Box::pin(FutTask::new(task.into_task_future()))
 }

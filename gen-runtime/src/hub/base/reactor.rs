@@ -1,11 +1,12 @@
 //! The I/O reactor: a readiness poller (the `polling` crate: epoll, kqueue, event ports, IOCP)
 //! that the hub blocks in when every task waits, and the sources registered with it.
 //!
-//! A hub makes its reactor the first time a task waits on a socket, so a hub without I/O never
-//! touches a poller. From then on [`park`](super::core::Inner) blocks in
+//! Only with the `net` feature, and reached only through the [`driver`](super::driver), the
+//! hub's one seam to it. A hub makes its reactor the first time a task waits on a socket, so a
+//! hub without I/O never touches a poller. From then on the driver's park blocks in
 //! [`Poller::wait`] until the next timer instead of parking the thread, and wakes from other
-//! threads ([`Remote`](super::waker::Remote)) interrupt the wait with [`Poller::notify`]. Sleeps
-//! and I/O share the hub's one timer heap: the wait's timeout is the next timer's deadline.
+//! threads ([`Unparker`]) interrupt the wait with [`Poller::notify`]. Sleeps and I/O share the
+//! hub's one timer heap: the wait's timeout is the next timer's deadline.
 //!
 //! # Readiness
 //!
@@ -29,8 +30,8 @@
 //! While tasks are runnable the hub does not block, but it still polls without waiting every
 //! few dozen task turns, so a busy hub does not starve its sockets.
 //!
-//! The socket side — registering on first wait, the readiness futures — is
-//! [`net::source`](super::net::source).
+//! The socket side — registering on first wait, the readiness futures — is `hub/net/source.rs`
+//! and `hub/task/io_wait.rs`.
 
 use std::cell::{Cell, RefCell};
 use std::io;
@@ -41,8 +42,8 @@ use std::time::Duration;
 
 use polling::{AsSource, Event, Events, PollMode, Poller};
 
-use super::core::Inner;
-use super::task::TaskKey;
+use super::driver::Unparker;
+use super::key::TaskKey;
 
 /// A direction of I/O a task waits for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -110,29 +111,25 @@ impl Readiness {
 }
 
 impl Reactor {
-    /// The hub's reactor, made on first use. A virtual hub has none: its clock cannot wait
-    /// for the outside world.
-    pub(crate) fn of(hub: &Inner) -> io::Result<&Reactor> {
-        if let Some(reactor) = hub.reactor.get() {
-            return Ok(reactor);
-        }
-        if hub.virtual_clock {
-            return Err(virtual_clock_error());
-        }
+    /// A reactor with a new poller (the [driver](super::driver) makes it, on first use).
+    pub(crate) fn new() -> io::Result<Reactor> {
         let poller = Arc::new(Poller::new()?);
         #[cfg(test)]
         let edge = poller.supports_edge() && !FORCE_ONESHOT.with(Cell::get);
         #[cfg(not(test))]
         let edge = poller.supports_edge();
-        hub.remote.set_poller(Arc::clone(&poller));
-        let reactor = Reactor {
+        Ok(Reactor {
             poller,
             edge,
             state: RefCell::new(IoState::default()),
             events: RefCell::new(Events::new()),
             ticks: Cell::new(0),
-        };
-        Ok(hub.reactor.get_or_init(|| reactor))
+        })
+    }
+
+    /// The poller, for the [`Unparker`] to notify.
+    pub(crate) fn poller(&self) -> &Arc<Poller> {
+        &self.poller
     }
 
     /// Whether sources are registered edge-triggered (else oneshot).
@@ -148,30 +145,35 @@ impl Reactor {
 
     /// Called at each turn of a hub that has runnable tasks (`queued` of them): every
     /// [`BUSY_POLL_INTERVAL`] task turns, takes the events that are in without blocking.
-    pub(crate) fn poll_busy(&self, hub: &Inner, queued: usize) {
+    pub(crate) fn poll_busy(&self, queued: usize, wake: impl FnMut(TaskKey)) {
         let ticks = self.ticks.get() + 1 + queued;
         if ticks < BUSY_POLL_INTERVAL || !self.has_waiters() {
             self.ticks.set(ticks.min(BUSY_POLL_INTERVAL));
             return;
         }
         self.ticks.set(0);
-        self.poll(hub, Some(Duration::ZERO));
+        self.poll(Some(Duration::ZERO), wake);
     }
 
-    /// Blocks until a source is ready, a remote wake comes, or `timeout` passes.
-    pub(crate) fn park(&self, hub: &Inner, timeout: Option<Duration>) {
-        // Pairs with the fence in `Remote::unpark`: either that wake sees the poller (and
+    /// Blocks until a source is ready, `unparker` is notified, or `timeout` passes.
+    pub(crate) fn park(
+        &self,
+        unparker: &Unparker,
+        timeout: Option<Duration>,
+        wake: impl FnMut(TaskKey),
+    ) {
+        // Pairs with the fence in `Unparker::unpark`: either that wake sees the poller (and
         // notifies it), or this load sees the wake (and does not block).
         fence(Ordering::SeqCst);
-        if hub.remote.pending() {
+        if unparker.pending() {
             return;
         }
         self.ticks.set(0);
-        self.poll(hub, timeout);
+        self.poll(timeout, wake);
     }
 
-    /// Waits for events for at most `timeout` and wakes the tasks waiting for them.
-    fn poll(&self, hub: &Inner, timeout: Option<Duration>) {
+    /// Waits for events for at most `timeout` and `wake`s the tasks waiting for them.
+    fn poll(&self, timeout: Option<Duration>, mut wake: impl FnMut(TaskKey)) {
         let mut events = self.events.borrow_mut();
         events.clear();
         if let Err(error) = self.poller.wait(&mut events, timeout) {
@@ -184,7 +186,6 @@ impl Reactor {
         }
         let mut state = self.state.borrow_mut();
         let state = &mut *state;
-        let mut core = hub.core.borrow_mut();
         for event in events.iter() {
             let Some(slot) = state.slots.get_mut(event.key) else {
                 continue;
@@ -209,7 +210,7 @@ impl Reactor {
                 }
                 state.waiting -= direction.waiters.len();
                 for (_, task) in direction.waiters.drain(..) {
-                    core.wake(task);
+                    wake(task);
                 }
             }
         }
@@ -339,13 +340,4 @@ impl Reactor {
         write.armed = want_write;
         Ok(())
     }
-}
-
-/// The error of I/O on a virtual hub.
-pub(crate) fn virtual_clock_error() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::Unsupported,
-        "corogen hub: sockets need a hub on the real clock (Hub::new): this hub's clock is \
-         virtual (Hub::new_virtual), and a simulation cannot wait for the network",
-    )
 }

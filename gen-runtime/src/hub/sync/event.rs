@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-use super::wait_list::{Condition, WaitFor, WaitHandle, WaitList, Waitable};
+use crate::hub::task::{Condition, WaitFor, WaitHandle, WaitList, Waitable};
 
 /// A flag tasks can wait for (gevent's `Event`): [`set`](Event::set) wakes every waiter.
 ///

@@ -5,9 +5,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::handle::{Join, TaskError, TaskRef};
-use super::run;
-use super::time::{Sleep, nanos, sleep};
+use crate::hub::engine::{TaskError, adopt, current, try_current};
+use crate::hub::task::{Join, Sleep, TaskRef, nanos, sleep};
 
 /// Waits for tasks to end (gevent's `joinall`); configure it, then await it.
 ///
@@ -189,9 +188,9 @@ impl Future for Wait {
     type Output = bool;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
-        let hub = run::current();
+        let hub = current();
         let mut core = hub.core.borrow_mut();
         let me = core.current();
         let (idles, deadline) = *this.registered.get_or_insert_with(|| {
@@ -217,7 +216,7 @@ impl Future for Wait {
 impl Drop for Wait {
     fn drop(&mut self) {
         if self.registered.is_some() {
-            if let Some(hub) = run::try_current() {
+            if let Some(hub) = try_current() {
                 if let Ok(mut core) = hub.core.try_borrow_mut() {
                     if let Some(me) = core.current {
                         core.idle_waiters.retain(|&(key, _)| key != me);

@@ -1,8 +1,8 @@
 //! greenlet's symmetric coroutines: [`switch`] hands control and a value straight to another
 //! task, which runs next; the switching task waits until something switches back.
 //!
-//! A task made with [`greenlet`](super::greenlet) does not start until it is switched into (or
-//! [started](super::TaskRef::start)); its *parent* is the task that made it, and when it ends,
+//! A task made with [`greenlet`](crate::hub::greenlet) does not start until it is switched into (or
+//! [started](crate::hub::TaskRef::start)); its *parent* is the task that made it, and when it ends,
 //! the parent, if it waits in a switch, is switched back to (with an empty value: take the
 //! child's result from its handle).
 //!
@@ -38,16 +38,15 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::core::{Core, Inner, State};
-use super::gen_task::Value;
 use super::handle::TaskRef;
-use super::task::TaskKey;
+use crate::hub::base::TaskKey;
+use crate::hub::engine::{Core, Inner, State, Value, adopt};
 
 /// Switches to `target`, handing it `value`, and waits until some task switches back; outputs
 /// the value switched back with.
 ///
 /// `target` runs next, before any other runnable task. It should be waiting in a `switch` of its
-/// own, or be an unstarted [`greenlet`](super::greenlet) (which then starts). Switching to a dead
+/// own, or be an unstarted [`greenlet`](crate::hub::greenlet) (which then starts). Switching to a dead
 /// task outputs an empty value at once; switching to yourself outputs `value` at once.
 pub fn switch(target: &TaskRef, value: Value) -> Switch {
     Switch {
@@ -163,7 +162,7 @@ impl Future for Switch {
     type Output = Value;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Value> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let Switch { hub, target, stage } = self.get_mut();
         poll_stage(stage, *target, &mut hub.core.borrow_mut())
     }

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-use super::wait_list::{Condition, WaitFor, WaitHandle, WaitList, Waitable};
+use crate::hub::task::{Condition, WaitFor, WaitHandle, WaitList, Waitable};
 
 /// A counter of permits (gevent's `Semaphore`): [`acquire`](Semaphore::acquire) waits for a
 /// permit and takes it, [`release`](Semaphore::release) gives one back, waking one waiter.

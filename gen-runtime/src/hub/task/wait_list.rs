@@ -12,9 +12,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::core::Inner;
-use super::run;
-use super::task::TaskKey;
+use crate::hub::base::TaskKey;
+use crate::hub::engine::{Inner, adopt, current};
 
 struct Waiter {
     id: u64,
@@ -32,7 +31,7 @@ pub(crate) struct WaitList {
 impl WaitList {
     /// Registers the running task.
     pub(crate) fn register(&mut self) -> u64 {
-        let hub = run::current();
+        let hub = current();
         let task = hub.core.borrow().current();
         self.next_id += 1;
         self.waiters.push_back(Waiter {
@@ -119,18 +118,18 @@ pub(crate) trait Condition {
     fn abandon(&self, id: u64);
 }
 
-/// What [`op::wait`](super::op::wait) needs from a synchronisation object.
+/// What [`op::wait`](crate::hub::op::wait) needs from a synchronisation object.
 #[doc(hidden)]
 pub struct WaitHandle(pub(crate) Rc<dyn Condition>);
 
-/// A synchronisation object a generator task can wait on with [`op::wait`](super::op::wait).
+/// A synchronisation object a generator task can wait on with [`op::wait`](crate::hub::op::wait).
 pub trait Waitable {
     #[doc(hidden)]
     fn condition(&self) -> WaitHandle;
 }
 
-/// The future that waits on a synchronisation object ([`Event::wait`](super::Event::wait),
-/// [`Semaphore::acquire`](super::Semaphore::acquire)…).
+/// The future that waits on a synchronisation object ([`Event::wait`](crate::hub::Event::wait),
+/// [`Semaphore::acquire`](crate::hub::Semaphore::acquire)…).
 #[must_use = "futures do nothing unless awaited"]
 pub struct WaitFor {
     condition: Rc<dyn Condition>,
@@ -152,7 +151,7 @@ impl Future for WaitFor {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
         if this.condition.poll_wait(&mut this.registration) {
             this.registration = None;

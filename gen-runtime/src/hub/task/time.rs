@@ -12,9 +12,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::core::Inner;
-use super::run;
-use super::timer::TimerId;
+use crate::hub::base::TimerId;
+use crate::hub::engine::{Inner, adopt, current, try_current};
 
 pub(crate) fn nanos(duration: Duration) -> u64 {
     u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
@@ -25,7 +24,7 @@ pub(crate) fn nanos(duration: Duration) -> u64 {
 /// # Panics
 /// Outside a running hub.
 pub fn now() -> Duration {
-    Duration::from_nanos(run::current().now())
+    Duration::from_nanos(current().now())
 }
 
 /// Waits for `duration` (gevent's `sleep`).
@@ -34,11 +33,7 @@ pub fn now() -> Duration {
 /// before this task goes on (A0 B0 A1 B1…).
 pub fn sleep(duration: Duration) -> Sleep {
     let duration = nanos(duration);
-    let hub = if duration == 0 {
-        None
-    } else {
-        run::try_current()
-    };
+    let hub = if duration == 0 { None } else { try_current() };
     let at = match &hub {
         Some(hub) => hub.now().saturating_add(duration),
         None => duration,
@@ -80,12 +75,12 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
         let hub = match &this.hub {
             Some(hub) => hub,
             None => {
-                let hub = this.hub.insert(run::current());
+                let hub = this.hub.insert(current());
                 if this.at == 0 {
                     // A yield: its deadline is 0, so its next poll is ready.
                     let mut core = hub.core.borrow_mut();
@@ -183,7 +178,7 @@ impl Timeout {
     /// # Panics
     /// Outside a running hub.
     pub fn start(duration: Duration) -> Timeout {
-        let hub = run::current();
+        let hub = current();
         let deadline = hub.now().saturating_add(nanos(duration));
         Timeout {
             hub,

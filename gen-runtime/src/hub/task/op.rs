@@ -1,20 +1,23 @@
 //! The requests a generator task yields to the hub: `yield_!(op::sleep(d))`, the SimPy way.
 //!
 //! Each is the generator-style twin of a future of the async style, and resumes the generator
-//! with a [`Reply`](super::Reply): `Ready` when the request is done, `TimedOut` when an
-//! [`Op::timeout`](super::Op::timeout) came first, `Switched(value)` after a switch.
+//! with a [`Reply`](crate::hub::Reply): `Ready` when the request is done, `TimedOut` when an
+//! [`Op::timeout`](crate::hub::Op::timeout) came first, `Switched(value)` after a switch.
 //!
-//! Sockets ([`net`](super::net)) are waited on with [`readable`] and [`writable`]: try the
-//! non-blocking operation (`conn.try_read(&mut buf)`), and when it fails with `WouldBlock`,
-//! yield `op::readable(&conn)` and try again.
+//! With the `net` feature, sockets (`hub::net`) are waited on with `readable` and `writable`:
+//! try the non-blocking operation (`conn.try_read(&mut buf)`), and when it fails with
+//! `WouldBlock`, yield `op::readable(&conn)` and try again.
 
 use std::time::Duration;
 
-use super::gen_task::{Op, OpKind, Value};
+use super::gen_task::{Op, OpKind};
 use super::handle::TaskRef;
-use super::net::IoSource;
-use super::reactor::Direction;
+#[cfg(all(feature = "net", unix))]
+use super::io_wait::IoSource;
 use super::wait_list::Waitable;
+#[cfg(all(feature = "net", unix))]
+use crate::hub::base::reactor::Direction;
+use crate::hub::engine::Value;
 
 /// Lets every other runnable task take a turn, and due timers fire (gevent's `sleep(0)`).
 pub fn pass() -> Op {
@@ -27,15 +30,16 @@ pub fn sleep(duration: Duration) -> Op {
 }
 
 /// Waits until `task` is dead (then take its value with
-/// [`Task::try_get`](super::Task::try_get)).
+/// [`Task::try_get`](crate::hub::Task::try_get)).
 pub fn join(task: &TaskRef) -> Op {
     Op::new(OpKind::Join(task.join()))
 }
 
-/// Waits on a synchronisation object: until an [`Event`](super::Event) or an
-/// [`AsyncResult`](super::AsyncResult) is set, a [`Semaphore`](super::Semaphore) permit is
-/// acquired, or a [`Queue`](super::Queue) may be read ([`Queue::readable`](super::Queue::readable))
-/// or written ([`Queue::writable`](super::Queue::writable)).
+/// Waits on a synchronisation object: until an [`Event`](crate::hub::Event) or an
+/// [`AsyncResult`](crate::hub::AsyncResult) is set, a [`Semaphore`](crate::hub::Semaphore) permit
+/// is acquired, or a [`Queue`](crate::hub::Queue) may be read
+/// ([`Queue::readable`](crate::hub::Queue::readable)) or written
+/// ([`Queue::writable`](crate::hub::Queue::writable)).
 pub fn wait(on: &impl Waitable) -> Op {
     Op::new(OpKind::Wait(on.condition().0))
 }
@@ -86,6 +90,8 @@ pub fn switch(target: &TaskRef, value: Value) -> Op {
 /// # Panics
 /// The generator task panics (with a message that says why) if the socket cannot wait on this
 /// hub: a virtual hub, or a socket that waits on another hub.
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub fn readable(socket: &impl IoSource) -> Op {
     Op::new(OpKind::Io(socket.io_handle().0, Direction::Read))
 }
@@ -94,6 +100,8 @@ pub fn readable(socket: &impl IoSource) -> Op {
 ///
 /// # Panics
 /// As [`readable`].
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub fn writable(socket: &impl IoSource) -> Op {
     Op::new(OpKind::Io(socket.io_handle().0, Direction::Write))
 }

@@ -37,7 +37,7 @@ use std::collections::BinaryHeap;
 use std::collections::binary_heap::PeekMut;
 use std::num::NonZeroU32;
 
-use super::task::TaskKey;
+use super::key::TaskKey;
 
 /// Bits of a deadline per level of the wheel.
 const DIGIT_BITS: u32 = 8;

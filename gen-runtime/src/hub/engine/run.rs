@@ -1,8 +1,8 @@
 //! The event loop: what one turn of the hub does, and how it waits when there is nothing to do.
 //!
 //! Each turn:
-//! 1. reads the clock (a real hub, and only when a timer is armed: the rule is at
-//!    [`Core::now`](super::core::Core::now)) and takes the tasks other threads woke;
+//! 1. reads the clock (a real hub, and only when a timer is armed: the rule is in
+//!    `base/clock.rs`) and takes the tasks other threads woke;
 //! 2. fires the timers that are due, waking their tasks in deadline order;
 //! 3. runs the callbacks (links, non-blocking kills);
 //! 4. runs each task that was in the run queue when the turn began, once. A task that yields
@@ -10,11 +10,10 @@
 //!    round-robin among runnable tasks, and timers are never starved.
 //!
 //! With nothing runnable, the hub [parks](Inner::park) until the next timer: a virtual clock
-//! jumps there at once; a real one sleeps the thread (a wake from another thread unparks it),
-//! or, once a task has waited on a socket, blocks in the I/O poller until the next timer (see
-//! [`reactor`](super::reactor)); a wake from another thread interrupts that wait.
+//! jumps there at once; a real one waits in the [`Driver`](crate::hub::base::Driver) (the
+//! thread's park, or the I/O poller once a task has waited on a socket); a wake from another
+//! thread interrupts that wait.
 
-use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -22,61 +21,12 @@ use std::sync::atomic::Ordering;
 use std::task::Poll;
 use std::time::Duration;
 
-use super::core::{Callback, Core, Exit, Inner, State};
-use super::reactor::Reactor;
-use super::task::{RawTask, TaskKey};
-use super::waker;
-
-thread_local! {
-    /// The hub running on this thread, for the free functions (`sleep`, `spawn`…).
-    static CURRENT: RefCell<Option<Rc<Inner>>> = const { RefCell::new(None) };
-}
-
-/// The hub running on this thread, if any.
-pub(crate) fn try_current() -> Option<Rc<Inner>> {
-    CURRENT.with(|current| current.borrow().clone())
-}
-
-/// The hub running on this thread, or a clear panic.
-#[track_caller]
-pub(crate) fn current() -> Rc<Inner> {
-    match try_current() {
-        Some(hub) => hub,
-        None => no_hub(),
-    }
-}
-
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn no_hub() -> ! {
-    panic!("corogen hub: no hub is running on this thread (call this from a task)")
-}
-
-/// Makes a hub current for the duration of a run, restoring the previous one after.
-struct Enter<'a> {
-    hub: &'a Rc<Inner>,
-    previous: Option<Rc<Inner>>,
-}
-
-impl<'a> Enter<'a> {
-    fn new(hub: &'a Rc<Inner>) -> Self {
-        assert!(
-            !hub.running.replace(true),
-            "corogen hub: the hub is already running (a task cannot run its own hub)"
-        );
-        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(hub))));
-        Enter { hub, previous }
-    }
-}
-
-impl Drop for Enter<'_> {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        CURRENT.with(|current| *current.borrow_mut() = previous);
-        self.hub.running.set(false);
-    }
-}
+use super::current::Enter;
+use super::inner::Inner;
+use super::raw::{RawTask, TaskError};
+use super::slot::{Exit, State};
+use super::table::{Callback, Core};
+use crate::hub::base::{self, TaskKey};
 
 /// Why a run stopped.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -189,15 +139,16 @@ impl Inner {
 
     /// Waits for something to do. Returns why the run must stop, if it must.
     ///
-    /// With a reactor, the wait is in the I/O poller: until a socket is ready, a remote wake,
-    /// or the next timer.
+    /// The wait is the [driver](crate::hub::base::Driver)'s: until the next timer, a remote
+    /// wake, or, with a reactor, a socket's readiness.
     fn park(&self, deadline: Option<u64>) -> Option<RunEnd> {
         let mut core = self.core.borrow_mut();
         if !core.run_queue.is_empty() || !core.callbacks.is_empty() || self.remote.pending() {
-            if let Some(reactor) = self.reactor.get() {
+            if self.driver.polls_when_busy() {
                 let queued = core.run_queue.len();
                 drop(core);
-                reactor.poll_busy(self, queued);
+                self.driver
+                    .poll_busy(queued, |key| self.core.borrow_mut().wake(key));
             }
             return None;
         }
@@ -213,11 +164,12 @@ impl Inner {
             }
         }
         core.read_clock();
-        // Blocking jobs will wake their tasks; a foreign future holding a waker may; a socket
-        // may become ready.
+        // Blocking jobs will wake their tasks; a foreign future holding a waker may (from
+        // another thread: without threads, nothing can while the hub waits); a socket may
+        // become ready.
         let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
-        let wakers = self.remote.wakers.load(Ordering::Acquire) > 0;
-        let io = self.reactor.get().is_some_and(Reactor::has_waiters);
+        let wakers = self.remote.wakers.load(Ordering::Acquire) > 0 && base::threads_available();
+        let io = self.driver.has_waiters();
         let timer = core.timers.next_deadline();
         if timer.is_none() && !jobs && !wakers && !io {
             if core.idle_waiters.is_empty() {
@@ -257,7 +209,7 @@ impl Inner {
             }
             // Waiting for a blocking job or a foreign wake, in real time; the clock stays.
             drop(core);
-            std::thread::park();
+            self.driver.park(&self.remote.unparker, None, |_| {});
             return None;
         }
         let until = match (next, deadline) {
@@ -267,11 +219,9 @@ impl Inner {
         let now = core.now();
         drop(core);
         let timeout = until.map(|until| Duration::from_nanos(until.saturating_sub(now)));
-        match (self.reactor.get(), timeout) {
-            (Some(reactor), timeout) => reactor.park(self, timeout),
-            (None, Some(timeout)) => std::thread::park_timeout(timeout),
-            (None, None) => std::thread::park(),
-        }
+        self.driver.park(&self.remote.unparker, timeout, |key| {
+            self.core.borrow_mut().wake(key);
+        });
         None
     }
 
@@ -322,7 +272,7 @@ impl Inner {
     /// Polls one task, and ends it if it finished, panicked or was killed meanwhile.
     fn run_task(self: &Rc<Self>, key: TaskKey, mut body: Pin<Box<dyn RawTask>>) {
         let polled = catch_unwind(AssertUnwindSafe(|| {
-            waker::poll_with(&self.remote, key, |cx| body.as_mut().poll(cx))
+            base::poll_with(&self.remote, key, |cx| body.as_mut().poll(cx))
         }));
         let mut core = self.core.borrow_mut();
         core.current = None;
@@ -336,7 +286,7 @@ impl Inner {
                 }
                 drop(core);
                 // It killed itself: it dies at this suspension.
-                Inner::drop_body(&mut body, super::TaskError::Killed);
+                Inner::drop_body(&mut body, TaskError::Killed);
                 self.finish(key, body, Exit::Killed);
             }
             Ok(Poll::Ready(())) => {

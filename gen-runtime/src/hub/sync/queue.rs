@@ -8,7 +8,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait_list::{Condition, WaitHandle, WaitList, Waitable};
+use crate::hub::engine::adopt;
+use crate::hub::task::{Condition, WaitHandle, WaitList, Waitable};
 
 /// A FIFO queue between tasks: [`get`](Queue::get) waits while it is empty, and
 /// [`put`](Queue::put) waits while it is full (when it has a `maxsize`).
@@ -149,13 +150,13 @@ impl<T: 'static> Queue<T> {
         self.0.maxsize
     }
 
-    /// For [`op::wait`](super::op::wait): ready when the queue has an item (take it with
+    /// For [`op::wait`](crate::hub::op::wait): ready when the queue has an item (take it with
     /// [`try_get`](Queue::try_get); a faster task may have taken it, so loop).
     pub fn readable(&self) -> Readable<T> {
         Readable(self.clone())
     }
 
-    /// For [`op::wait`](super::op::wait): ready when the queue has room (add with
+    /// For [`op::wait`](crate::hub::op::wait): ready when the queue has room (add with
     /// [`try_put`](Queue::try_put)).
     pub fn writable(&self) -> Writable<T> {
         Writable(self.clone())
@@ -194,7 +195,7 @@ impl<T: 'static> Future for Get<T> {
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
         let state = &this.queue.0;
         let mut getters = state.getters.borrow_mut();
@@ -240,7 +241,7 @@ impl<T: 'static> Future for Put<T> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
         let state = &this.queue.0;
         let mut putters = state.putters.borrow_mut();

@@ -5,7 +5,6 @@
 //! future an async task would await (a sleep, a join…), and the generator is resumed when it
 //! completes. The two styles of task share every mechanism, and can wait on each other.
 
-use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -13,23 +12,24 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::core::Inner;
 use super::handle::Join;
-use super::net::source::{IoObject, WaitReady};
-use super::reactor::Direction;
-use super::run;
+use super::into_task::IntoTask;
+#[cfg(all(feature = "net", unix))]
+use super::io_wait::{IoObject, WaitReady};
 use super::switch::{self, Switch};
-use super::task::TaskKey;
 use super::time::{Sleep, nanos};
-use super::timer::TimerId;
 use super::wait_list::{CondWait, Condition};
 use crate::body::Body;
 use crate::generator::Gen;
+#[cfg(all(feature = "net", unix))]
+use crate::hub::base::reactor::Direction;
+use crate::hub::base::{TaskKey, TimerId};
+use crate::hub::engine::{self, Inner, Value};
 use crate::protocol::GeneratorState;
 use crate::step::{BodyStep, poll_body};
 
 /// A request a generator task yields to the hub; make one with the functions of
-/// [`op`](super::op).
+/// [`op`](crate::hub::op).
 ///
 /// ```
 /// use corogen::hub::{self, Hub, Op, Reply, op};
@@ -61,6 +61,7 @@ pub(crate) enum OpKind {
     Join(Join),
     Wait(Rc<dyn Condition>),
     Switch(Switch),
+    #[cfg(all(feature = "net", unix))]
     Io(Rc<dyn IoObject>, Direction),
 }
 
@@ -90,7 +91,9 @@ impl fmt::Debug for Op {
             OpKind::Join(join) => format!("join(<Task #{}>)", join.target_id()),
             OpKind::Wait(_) => "wait(..)".to_owned(),
             OpKind::Switch(switch) => format!("switch(<Task #{}>, ..)", switch.target_id()),
+            #[cfg(all(feature = "net", unix))]
             OpKind::Io(_, Direction::Read) => "readable(..)".to_owned(),
+            #[cfg(all(feature = "net", unix))]
             OpKind::Io(_, Direction::Write) => "writable(..)".to_owned(),
         };
         match self.timeout {
@@ -123,55 +126,6 @@ impl Reply {
             Reply::Switched(value) => value,
             _ => Value::none(),
         }
-    }
-}
-
-/// A value passed by [`switch`](super::switch): anything, or nothing (greenlet's `switch()`
-/// passes Python's `None`). Empty values cost no allocation.
-#[derive(Default)]
-pub struct Value(Option<Box<dyn Any>>);
-
-impl Value {
-    /// No value.
-    pub fn none() -> Value {
-        Value(None)
-    }
-
-    /// Wraps `value`.
-    pub fn new<T: 'static>(value: T) -> Value {
-        Value(Some(Box::new(value)))
-    }
-
-    /// Whether there is no value.
-    pub fn is_none(&self) -> bool {
-        self.0.is_none()
-    }
-
-    /// The value, if it is a `T`.
-    pub fn take<T: 'static>(self) -> Option<T> {
-        self.0?.downcast().ok().map(|value| *value)
-    }
-
-    /// A reference to the value, if it is a `T`.
-    pub fn get<T: 'static>(&self) -> Option<&T> {
-        self.0.as_ref()?.downcast_ref()
-    }
-}
-
-impl fmt::Debug for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.is_none() {
-            "Value(None)"
-        } else {
-            "Value(..)"
-        })
-    }
-}
-
-/// Values compare equal only when both are empty: a boxed `dyn Any` has no equality.
-impl PartialEq for Value {
-    fn eq(&self, other: &Self) -> bool {
-        self.is_none() && other.is_none()
     }
 }
 
@@ -211,6 +165,7 @@ enum What {
     Join(Join),
     Wait(CondWait),
     Switch(Switch),
+    #[cfg(all(feature = "net", unix))]
     Io(WaitReady<Rc<dyn IoObject>>),
 }
 
@@ -316,6 +271,7 @@ impl What {
             OpKind::Join(join) => What::Join(join),
             OpKind::Wait(condition) => What::Wait(CondWait::new(condition)),
             OpKind::Switch(switch) => What::Switch(switch),
+            #[cfg(all(feature = "net", unix))]
             OpKind::Io(source, direction) => What::Io(WaitReady::new(source, direction)),
         }
     }
@@ -336,6 +292,7 @@ impl Rare {
             What::Join(join) => Pin::new(join).poll(cx).map(|()| Reply::Ready),
             What::Wait(wait) => Pin::new(wait).poll(cx).map(|()| Reply::Ready),
             What::Switch(switch) => Pin::new(switch).poll(cx).map(Reply::Switched),
+            #[cfg(all(feature = "net", unix))]
             What::Io(ready) => Pin::new(ready).poll(cx).map(|ready| match ready {
                 Ok(()) => Reply::Ready,
                 Err(error) => {
@@ -412,7 +369,7 @@ impl<B: Body<Yield = Op, Resume = Reply>> Future for GenTask<B> {
         // dropped in place with the `GenTask`, whose `Drop` impl does not touch it. The other
         // fields are not pinned: they are used through `&mut` freely.
         let this = unsafe { self.get_unchecked_mut() };
-        let hub = this.hub.get_or_insert_with(run::current);
+        let hub = this.hub.get_or_insert_with(engine::current);
         let mut reply = Reply::Ready;
         if !matches!(this.waiting, Waiting::Idle) {
             match this.waiting.poll(cx, hub) {
@@ -489,5 +446,19 @@ impl<B: Body<Yield = Op, Resume = Reply>> Drop for GenTask<B> {
             (Some(hub), &Waiting::Switch(waiter)) => switch::abandon(hub, waiter),
             _ => {}
         }
+    }
+}
+
+impl<B> IntoTask for Gen<B>
+where
+    B: Body<Yield = Op, Resume = Reply> + 'static,
+    B::Return: 'static,
+{
+    type Output = B::Return;
+    type Future = GenTask<B>;
+
+    #[inline]
+    fn into_task_future(self) -> GenTask<B> {
+        GenTask::new(self)
     }
 }

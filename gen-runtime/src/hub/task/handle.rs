@@ -9,32 +9,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::core::{Callback, Core, Exit, Inner, Slot, State, Watcher};
-use super::run;
-use super::task::TaskKey;
-
-/// Why a task has no value to give.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TaskError {
-    /// The task was killed before it returned.
-    Killed,
-    /// The task panicked; the panic's message.
-    Panicked(String),
-    /// The value was already taken by an earlier `get`.
-    Taken,
-}
-
-impl fmt::Display for TaskError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TaskError::Killed => f.write_str("the task was killed"),
-            TaskError::Panicked(message) => write!(f, "the task panicked: {message}"),
-            TaskError::Taken => f.write_str("the task's value was already taken"),
-        }
-    }
-}
-
-impl std::error::Error for TaskError {}
+use crate::hub::base::TaskKey;
+use crate::hub::engine::{
+    self, Callback, Core, Exit, Inner, Slot, State, TaskError, Watcher, adopt,
+};
 
 /// A handle to a task of any result type: gevent's `Greenlet` object.
 ///
@@ -126,7 +104,7 @@ impl TaskRef {
         }
     }
 
-    /// Starts a task made with [`greenlet`](super::greenlet) (gevent's `start()`): it runs at
+    /// Starts a task made with [`greenlet`](crate::hub::greenlet) (gevent's `start()`): it runs at
     /// the hub's next turn. Does nothing to a task already started or dead.
     pub fn start(&self) {
         let mut core = self.hub.core.borrow_mut();
@@ -463,7 +441,7 @@ impl Future for Join {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
         let mut core = this.hub.core.borrow_mut();
         let waiter = core.current();
@@ -499,7 +477,7 @@ impl<T: 'static> Future for Get<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        crate::hub::waker::adopt(cx);
+        adopt(cx);
         let this = self.get_mut();
         let mut core = this.target.hub.core.borrow_mut();
         let waiter = core.current();
@@ -525,7 +503,7 @@ impl<T> Drop for Get<T> {
 /// # Panics
 /// Outside a task of a running hub.
 pub fn getcurrent() -> TaskRef {
-    let hub = run::current();
+    let hub = engine::current();
     let key = hub.core.borrow().current();
     TaskRef::retain(&hub, key)
 }
