@@ -9,7 +9,8 @@ const wasi = new WASI({
   version: "preview1",
   args: [module, ...args],
   env,
-  preopens: { ".": "." },
+  // The working directory (where cargo runs tests) and absolute paths (`env!("CARGO_MANIFEST_DIR")`).
+  preopens: { ".": ".", "/": "/" },
   returnOnExit: true,
 });
 const compiled = await WebAssembly.compile(await readFile(module));

@@ -56,6 +56,7 @@ fn simple_exit() {
 
 // test_error_exit: a task that fails is dead, not successful, keeps its error, links once; the
 // hub and the other tasks go on.
+#[cfg(panic = "unwind")] // a task panics: wasm has no unwinding
 #[test]
 fn error_exit() {
     let hub = Hub::new_virtual();
@@ -156,6 +157,7 @@ fn joinall_three_values() {
     assert_eq!(hub.now(), ms(9));
 }
 
+#[cfg(panic = "unwind")] // a task panics: wasm has no unwinding
 #[test]
 fn joinall_count_timeout_and_raise_error() {
     let hub = Hub::new_virtual();
