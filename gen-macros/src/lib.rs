@@ -13,6 +13,7 @@ mod ctxt;
 mod fallback;
 mod krate;
 mod lower;
+mod manifest;
 mod names;
 mod signature;
 
