@@ -16,7 +16,7 @@
 #                         COROGEN_SRC) and a bare syn/quote macro with and without syn's visit
 #                         features
 #   TIMINGS [1]           one extra `cargo build --timings` (dev) of TIMINGS_OF, summarised
-#   TIMINGS_OF ["corogen-alloc corogen-alloc-nopmc syn-quote"]
+#   TIMINGS_OF ["corogen-alloc corogen-alloc-nopmc syn-quote syn-quote-visit"]
 #   ONLY [all]            space-separated implementation names to run (e.g. "corogen-alloc fauxgen")
 #   WORK [mktemp -d]      where the copies, target dirs, logs and results go; kept afterwards
 #
@@ -31,7 +31,7 @@ JOBS=${JOBS:-$(nproc)}
 PROFILES=${PROFILES:-dev release}
 EXPERIMENT=${EXPERIMENT:-1}
 TIMINGS=${TIMINGS:-1}
-TIMINGS_OF=${TIMINGS_OF:-corogen-alloc corogen-alloc-nopmc syn-quote}
+TIMINGS_OF=${TIMINGS_OF:-corogen-alloc corogen-alloc-nopmc syn-quote syn-quote-visit}
 ONLY=${ONLY:-}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/corogen-buildtime.XXXXXX")}
 mkdir -p "$WORK"/{crates,target,logs}
@@ -56,6 +56,7 @@ if [[ $EXPERIMENT == 1 ]]; then
   VARIANTS+=(
     "corogen-local-nopmc|corogen-local|nopmc||experiment"
     "corogen-alloc-nopmc|corogen-alloc|nopmc||experiment"
+    "corogen-default-nopmc|corogen-default|nopmc||experiment"
     "syn-quote|syn-quote|-||reference"
     "syn-quote-visit|syn-quote|-|visit|reference"
   )
@@ -164,8 +165,10 @@ feature_table() {
   done
 }
 
-build_once() { # variant profile rep -> prints seconds, or FAIL
-  local v=$1 profile=$2 rep=$3 name feats manifest target t0 t1
+# One clean build. Prints "wall cpu" in seconds (cpu: user + system time of cargo and every
+# rustc, build script and linker it waited for, from bash's `time`), or FAIL.
+build_once() { # variant profile rep
+  local v=$1 profile=$2 rep=$3 name feats manifest target wall user sys
   name=$(field "$v" 1) feats=$(field "$v" 4)
   manifest=$WORK/crates/$name/Cargo.toml
   target=$WORK/target/$name-$profile
@@ -173,12 +176,12 @@ build_once() { # variant profile rep -> prints seconds, or FAIL
   local args=(build --frozen -j "$JOBS" --manifest-path "$manifest" --target-dir "$target" --profile "$profile")
   # shellcheck disable=SC2206
   [[ -n $feats ]] && args+=(--features $feats)
-  t0=$(date +%s.%N)
-  if ! cargo "${args[@]}" >"$WORK/logs/$name-$profile-$rep.log" 2>&1; then
+  local TIMEFORMAT='%3R %3U %3S'
+  if ! { time cargo "${args[@]}" >"$WORK/logs/$name-$profile-$rep.log" 2>&1; } 2>"$WORK/logs/time"; then
     echo FAIL
     return
   fi
-  t1=$(date +%s.%N)
+  read -r wall user sys <"$WORK/logs/time"
   local out dir=debug
   [[ $profile == release ]] && dir=release
   out=$("$target/$dir/bt-$(field "$v" 2)" 2>&1 || true)
@@ -187,7 +190,7 @@ build_once() { # variant profile rep -> prints seconds, or FAIL
     echo FAIL
     return
   fi
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+  awk -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f %.3f\n", w, u + s }'
 }
 
 TIMES=$WORK/times.tsv
@@ -206,16 +209,16 @@ measure() {
           log "  rep $rep $profile $name: FAILED (see $WORK/logs/$name-$profile-$rep.log)"
           continue
         fi
-        printf '%s\t%s\t%s\t%s\n' "$name" "$profile" "$rep" "$s" >>"$TIMES"
-        log "  rep $rep $profile $name: $s s"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$profile" "$rep" ${s} >>"$TIMES"
+        log "  rep $rep $profile $name: wall ${s% *} s, cpu ${s#* } s"
       done
     done
   done
 }
 
-# median (min-max) of a variant's times for a profile, or "failed"
-summary() { # name profile -> "median min max" or empty
-  awk -F'\t' -v n="$1" -v p="$2" '$1 == n && $2 == p { print $4 }' "$TIMES" | sort -g |
+# A variant's "median min max" of one column of times.tsv (4: wall, 5: cpu), or nothing.
+summary() { # name profile column
+  awk -F'\t' -v n="$1" -v p="$2" -v c="$3" '$1 == n && $2 == p { print $c }' "$TIMES" | sort -g |
     awk '{ v[NR] = $1 } END {
       if (NR == 0) exit
       m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -223,20 +226,23 @@ summary() { # name profile -> "median min max" or empty
 }
 
 report() {
-  local v name kind profile
+  local v name kind profile col metric s
+  # BEST[profile-col] = "median|name" of the fastest peer that uses proc macros.
   declare -A BEST
   for profile in $PROFILES; do
-    BEST[$profile]=
-    for v in "${VARIANTS[@]}"; do
-      name=$(field "$v" 1) kind=$(field "$v" 5)
-      [[ $kind == peer && ${PM[$name]} == yes ]] || continue
-      local s
-      s=$(summary "$name" "$profile")
-      [[ -n $s ]] || continue
-      s=${s%% *}
-      if [[ -z ${BEST[$profile]} ]] || awk -v a="$s" -v b="${BEST[$profile]%%|*}" 'BEGIN { exit !(a < b) }'; then
-        BEST[$profile]="$s|$name"
-      fi
+    for col in 4 5; do
+      BEST[$profile-$col]=
+      for v in "${VARIANTS[@]}"; do
+        name=$(field "$v" 1) kind=$(field "$v" 5)
+        [[ $kind == peer && ${PM[$name]} == yes ]] || continue
+        s=$(summary "$name" "$profile" "$col")
+        [[ -n $s ]] || continue
+        s=${s%% *}
+        if [[ -z ${BEST[$profile-$col]} ]] ||
+          awk -v a="$s" -v b="${BEST[$profile-$col]%%|*}" 'BEGIN { exit !(a < b) }'; then
+          BEST[$profile-$col]="$s|$name"
+        fi
+      done
     done
   done
 
@@ -244,8 +250,8 @@ report() {
   echo
   local head="| implementation | kind | proc macros | packages | packages built |" rule="|---|---|---|---:|---:|"
   for profile in $PROFILES; do
-    head+=" $profile build, s: median (min–max) | ratio |"
-    rule+="---:|---:|"
+    head+=" $profile wall, s: median (min–max) | ratio | $profile CPU, s: median | ratio |"
+    rule+="---:|---:|---:|---:|"
   done
   echo "$head"
   echo "$rule"
@@ -253,24 +259,35 @@ report() {
     name=$(field "$v" 1) kind=$(field "$v" 5)
     local row="| $name | $kind | ${PM[$name]} | ${PKGS[$name]} | ${PKGS_BUILD[$name]} |"
     for profile in $PROFILES; do
-      local s
-      s=$(summary "$name" "$profile")
-      if [[ -z $s ]]; then
-        row+=" failed | |"
-        continue
-      fi
-      read -r med lo hi <<<"$s"
-      local ratio=
-      [[ -n ${BEST[$profile]} ]] && ratio=$(awk -v a="$med" -v b="${BEST[$profile]%%|*}" 'BEGIN { printf "%.2fx", a / b }')
-      row+=" $med ($lo–$hi) | $ratio |"
+      for col in 4 5; do
+        s=$(summary "$name" "$profile" "$col")
+        if [[ -z $s ]]; then
+          row+=" failed | |"
+          continue
+        fi
+        local med lo hi ratio=
+        read -r med lo hi <<<"$s"
+        if [[ -n ${BEST[$profile-$col]} ]]; then
+          ratio=$(awk -v a="$med" -v b="${BEST[$profile-$col]%%|*}" 'BEGIN { printf "%.2fx", a / b }')
+        fi
+        if [[ $col == 4 ]]; then row+=" $med ($lo–$hi) | $ratio |"; else row+=" $med | $ratio |"; fi
+      done
     done
     echo "$row"
   done
   echo
   for profile in $PROFILES; do
-    [[ -n ${BEST[$profile]} ]] && echo "Ratio ($profile): to ${BEST[$profile]#*|}, the fastest peer that uses proc macros."
+    for col in 4 5; do
+      metric=wall
+      [[ $col == 5 ]] && metric=CPU
+      if [[ -n ${BEST[$profile-$col]} ]]; then
+        echo "Ratio ($profile, $metric): to ${BEST[$profile-$col]#*|}, the fastest peer that uses proc macros."
+      fi
+    done
   done
   echo
+  echo "wall: elapsed time of \`cargo build\` from a fresh target dir, dependencies already fetched."
+  echo "CPU: user + system time of cargo and all it ran (less disturbed by other load than wall)."
   echo "packages: distinct name+version in \`cargo tree -e normal --prefix none\` (host target), the"
   echo "user crate itself excluded; proc-macro crates and their dependencies are included."
   echo "packages built: the same with \`-e normal,build\` (adds build-dependencies such as rustc_version)."
