@@ -38,7 +38,7 @@ mkdir -p "$WORK"/{crates,target,logs}
 EXPECTED_SUM=20365011073 # sum of the first 50 Fibonacci numbers, 0 included: F(51) - 1
 
 # A compiler wrapper (sccache…) would turn clean builds into cache hits.
-export RUSTC_WRAPPER= CARGO_BUILD_RUSTC_WRAPPER=
+export RUSTC_WRAPPER='' CARGO_BUILD_RUSTC_WRAPPER=''
 
 # name | crate folder under crates/ | which corogen (src, nopmc, -) | cargo features | kind
 VARIANTS=(
@@ -154,7 +154,7 @@ dependency_counts() {
 
 # corogen's feature sets, counted on the no-feature crate with the facade's features switched on.
 feature_table() {
-  local base=$1 label=$2 manifest=$WORK/crates/$1/Cargo.toml f
+  local label=$2 manifest=$WORK/crates/$1/Cargo.toml f
   [[ -f $manifest ]] || return 0
   for f in "" alloc std hub net; do
     local args=()
@@ -209,7 +209,7 @@ measure() {
           log "  rep $rep $profile $name: FAILED (see $WORK/logs/$name-$profile-$rep.log)"
           continue
         fi
-        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$profile" "$rep" ${s} >>"$TIMES"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$profile" "$rep" "${s% *}" "${s#* }" >>"$TIMES"
         log "  rep $rep $profile $name: wall ${s% *} s, cpu ${s#* } s"
       done
     done
