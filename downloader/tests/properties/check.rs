@@ -9,6 +9,14 @@
 use downloader::http::{Event, Framing, HttpError, Limits, ResponseHead, ResponseReader};
 use downloader::url::{Host, MAX_URL_LEN, Url, UrlError};
 
+/// The input, cut to a readable length for a failure message.
+fn short(input: &str) -> String {
+    match input.char_indices().nth(160) {
+        Some((at, _)) => format!("{:?}… ({} bytes)", &input[..at], input.len()),
+        None => format!("{input:?}"),
+    }
+}
+
 /// `Url::parse(input)`, checked: an accepted URL is consistent ([`check_url`]), a refused one
 /// has an error that points at what is wrong ([`check_url_error`]).
 pub fn parse_url(input: &str) -> Result<Url, UrlError> {
@@ -31,7 +39,10 @@ pub fn join_url(base: &Url, reference: &str) -> Result<Url, UrlError> {
                 assert_eq!(
                     (url.scheme(), url.host(), url.port()),
                     (base.scheme(), base.host(), base.port()),
-                    "{base} joined with the relative {reference:?} changed origin: {url}"
+                    "{} joined with the relative {} changed origin: {}",
+                    short(&base.to_string()),
+                    short(reference),
+                    short(&url.to_string())
                 );
             }
         }
@@ -43,14 +54,16 @@ pub fn join_url(base: &Url, reference: &str) -> Result<Url, UrlError> {
 /// What every accepted URL promises: its string form parses back to itself, its parts agree
 /// with each other and with that string, and its target is what a request line can carry.
 pub fn check_url(url: &Url, input: &str) {
+    let shown = short(input);
     let printed = url.to_string();
+    let printed_shown = short(&printed);
     let again = Url::parse(&printed)
-        .unwrap_or_else(|e| panic!("{input:?} gave {printed:?}, which does not parse: {e}"));
-    assert_eq!(&again, url, "{input:?} → {printed:?} → another URL");
+        .unwrap_or_else(|e| panic!("{shown} gave {printed_shown}, which does not parse: {e}"));
+    assert_eq!(&again, url, "{shown} → {printed_shown} → another URL");
     assert_eq!(
         again.to_string(),
         printed,
-        "{input:?}: printing is not stable"
+        "{shown}: printing is not stable"
     );
     assert_eq!(
         printed,
@@ -60,27 +73,28 @@ pub fn check_url(url: &Url, input: &str) {
             url.authority(),
             url.target()
         ),
-        "{input:?}"
+        "{shown}"
     );
-    assert_ne!(url.port(), 0, "{input:?}: port 0");
+    assert_ne!(url.port(), 0, "{shown}: port 0");
     match url.host() {
         Host::Name(name) => {
-            assert!(!name.is_empty(), "{input:?}: empty host name");
+            assert!(!name.is_empty(), "{shown}: empty host name");
             assert_eq!(
                 name,
                 &name.to_ascii_lowercase(),
-                "{input:?}: host not lowercased"
+                "{shown}: host not lowercased"
             );
         }
         Host::Ipv4(_) | Host::Ipv6(_) => {}
     }
     let target = url.target();
-    assert!(target.starts_with('/'), "{input:?}: target {target:?}");
+    let target_shown = short(target);
+    assert!(target.starts_with('/'), "{shown}: target {target_shown}");
     assert!(
         target.bytes().all(|b| b.is_ascii_graphic() && b != b'#'),
-        "{input:?}: target {target:?} has a byte a request line cannot carry"
+        "{shown}: target {target_shown} has a byte a request line cannot carry"
     );
-    assert!(target.len() <= MAX_URL_LEN, "{input:?}: target too long");
+    assert!(target.len() <= MAX_URL_LEN, "{shown}: target too long");
     let path = url.path();
     assert_eq!(
         format!(
@@ -88,66 +102,69 @@ pub fn check_url(url: &Url, input: &str) {
             url.query().map(|q| format!("?{q}")).unwrap_or_default()
         ),
         target,
-        "{input:?}: path and query do not make the target"
+        "{shown}: path and query do not make the target"
     );
     assert!(
         path.split('/')
             .all(|segment| segment != "." && segment != ".."),
-        "{input:?}: dot segment left in {path:?}"
+        "{shown}: dot segment left in {path:?}"
     );
     assert_eq!(
         url.join(&printed).as_ref(),
         Ok(url),
-        "{input:?}: joining its own string form gave another URL"
+        "{shown}: joining its own string form gave another URL"
     );
     if !target.starts_with("//") {
         // (`//x` would be a scheme-relative reference, another host.)
         assert_eq!(
             url.join(target).as_ref(),
             Ok(url),
-            "{input:?}: joining its own target gave another URL"
+            "{shown}: joining its own target gave another URL"
         );
     }
 }
 
 /// A refused URL's error says what is wrong, and where, truthfully.
 pub fn check_url_error(error: &UrlError, input: &str) {
+    let shown = short(input);
     let message = error.to_string();
     assert!(
         message.len() > 8,
-        "{input:?}: unclear error {message:?} ({error:?})"
+        "{shown}: unclear error {message:?} ({error:?})"
     );
     match error {
-        UrlError::Empty => assert!(input.is_empty(), "{input:?}: Empty"),
+        UrlError::Empty => assert!(input.is_empty(), "{shown}: Empty"),
+        // The length of the input if that is too long, else of the URL it normalizes or
+        // resolves to.
         UrlError::TooLong(len) => assert!(
-            *len > MAX_URL_LEN && *len == input.len(),
-            "{input:?}: TooLong({len}) for {} bytes",
+            *len > MAX_URL_LEN && (*len == input.len() || input.len() <= MAX_URL_LEN),
+            "{shown}: TooLong({len}) for {} bytes",
             input.len()
         ),
         UrlError::InvalidChar { ch, at } => assert!(
             input.get(*at..).is_some_and(|rest| rest.starts_with(*ch)),
-            "{input:?}: {ch:?} is not at byte {at}"
+            "{shown}: {ch:?} is not at byte {at}"
         ),
         UrlError::InvalidPercent { at } => assert_eq!(
             input.as_bytes().get(*at),
             Some(&b'%'),
-            "{input:?}: no '%' at byte {at}"
+            "{shown}: no '%' at byte {at}"
         ),
         UrlError::UnsupportedScheme(scheme) => assert!(
             !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https"),
-            "{input:?}: {scheme:?} refused"
+            "{shown}: {scheme:?} refused"
         ),
-        UrlError::Credentials => assert!(input.contains('@'), "{input:?}: Credentials"),
+        UrlError::Credentials => assert!(input.contains('@'), "{shown}: Credentials"),
         UrlError::InvalidHost { host, reason } => {
-            assert!(!reason.is_empty(), "{input:?}: no reason");
+            assert!(!reason.is_empty(), "{shown}: no reason");
             assert!(
                 host.is_empty() || input.contains(host.as_str()),
-                "{input:?}: invalid host {host:?} is not in the input"
+                "{shown}: invalid host {host:?} is not in the input"
             );
         }
         UrlError::InvalidPort(port) => assert!(
             input.contains(&format!(":{port}")),
-            "{input:?}: invalid port {port:?} is not in the input"
+            "{shown}: invalid port {port:?} is not in the input"
         ),
         UrlError::MissingScheme | UrlError::EmptyHost => {}
     }
@@ -196,7 +213,7 @@ pub fn read_response(bytes: &[u8], cuts: &[usize], limits: Limits, head_request:
     let mut body = Vec::new();
     let mut ended = false;
     let mut fed = 0usize;
-    let show = || String::from_utf8_lossy(bytes).into_owned();
+    let show = || short(&String::from_utf8_lossy(bytes));
     for piece in pieces.into_iter().map(Some).chain([None]) {
         match piece {
             Some(piece) => {
@@ -209,43 +226,43 @@ pub fn read_response(bytes: &[u8], cuts: &[usize], limits: Limits, head_request:
             let event = reader.next();
             match event {
                 Ok(Some(Event::Head(response))) => {
-                    assert!(!ended, "a head after End: {:?}", show());
-                    assert!(head.is_none(), "two heads: {:?}", show());
+                    assert!(!ended, "a head after End: {}", show());
+                    assert!(head.is_none(), "two heads: {}", show());
                     assert!(
                         !(100..200).contains(&response.status),
-                        "an interim head reported: {:?}",
+                        "an interim head reported: {}",
                         show()
                     );
                     if head_request {
-                        assert_eq!(response.framing, Framing::Empty, "{:?}", show());
+                        assert_eq!(response.framing, Framing::Empty, "{}", show());
                     }
                     head = Some(response);
                 }
                 Ok(Some(Event::Data(data))) => {
-                    assert!(!ended, "data after End: {:?}", show());
-                    assert!(!data.is_empty(), "an empty Data event: {:?}", show());
+                    assert!(!ended, "data after End: {}", show());
+                    assert!(!data.is_empty(), "an empty Data event: {}", show());
                     let framing = head.as_ref().map(|h| h.framing);
                     assert!(
                         framing.is_some_and(|f| f != Framing::Empty),
-                        "data without a head that has a body ({framing:?}): {:?}",
+                        "data without a head that has a body ({framing:?}): {}",
                         show()
                     );
                     body.extend_from_slice(data);
-                    assert!(body.len() <= fed, "more body than bytes fed: {:?}", show());
+                    assert!(body.len() <= fed, "more body than bytes fed: {}", show());
                     if let Some(Framing::Length(n)) = framing {
-                        assert!(body.len() as u64 <= n, "body past {n}: {:?}", show());
+                        assert!(body.len() as u64 <= n, "body past {n}: {}", show());
                     }
                     assert_eq!(reader.body_received(), body.len() as u64);
                 }
                 Ok(Some(Event::End)) => {
-                    assert!(!ended, "two Ends: {:?}", show());
-                    assert!(reader.is_done(), "End but not done: {:?}", show());
+                    assert!(!ended, "two Ends: {}", show());
+                    assert!(reader.is_done(), "End but not done: {}", show());
                     let head = head
                         .as_ref()
-                        .unwrap_or_else(|| panic!("End without a head: {:?}", show()));
+                        .unwrap_or_else(|| panic!("End without a head: {}", show()));
                     match head.framing {
                         Framing::Empty => assert!(body.is_empty()),
-                        Framing::Length(n) => assert_eq!(body.len() as u64, n, "{:?}", show()),
+                        Framing::Length(n) => assert_eq!(body.len() as u64, n, "{}", show()),
                         Framing::UntilClose => {
                             assert!(piece.is_none(), "until-close body ended early")
                         }
@@ -255,11 +272,11 @@ pub fn read_response(bytes: &[u8], cuts: &[usize], limits: Limits, head_request:
                 }
                 Ok(None) => break,
                 Err(error) => {
-                    assert!(!ended, "an error after End: {:?}", show());
+                    assert!(!ended, "an error after End: {}", show());
                     assert_eq!(
                         reader.next(),
                         Err(error.clone()),
-                        "errors are final: {:?}",
+                        "errors are final: {}",
                         show()
                     );
                     check_http_error(&error, bytes);
@@ -273,11 +290,11 @@ pub fn read_response(bytes: &[u8], cuts: &[usize], limits: Limits, head_request:
         }
         assert!(
             piece.is_some() || ended,
-            "the reader asked for more after the close: {:?}",
+            "the reader asked for more after the close: {}",
             show()
         );
     }
-    assert_eq!(reader.next(), Ok(None), "an event after End: {:?}", show());
+    assert_eq!(reader.next(), Ok(None), "an event after End: {}", show());
     Outcome {
         head,
         body,
@@ -292,8 +309,8 @@ pub fn read_both_ways(bytes: &[u8], cuts: &[usize], limits: Limits, head_request
     assert_eq!(
         cut,
         whole,
-        "cut at {cuts:?}, the response reads differently: {:?}",
-        String::from_utf8_lossy(bytes)
+        "cut at {cuts:?}, the response reads differently: {}",
+        short(&String::from_utf8_lossy(bytes))
     );
     whole
 }
@@ -303,8 +320,8 @@ pub fn check_http_error(error: &HttpError, bytes: &[u8]) {
     let message = error.to_string();
     assert!(
         message.len() > 8,
-        "unclear error {message:?} ({error:?}) for {:?}",
-        String::from_utf8_lossy(bytes)
+        "unclear error {message:?} ({error:?}) for {}",
+        short(&String::from_utf8_lossy(bytes))
     );
     match error {
         HttpError::Malformed(what) => assert!(!what.is_empty(), "Malformed(\"\")"),

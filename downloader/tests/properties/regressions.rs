@@ -1,8 +1,9 @@
 //! What fuzzing and the property tests found, each a named test with its symptom.
 
 use downloader::http::{HttpError, Limits, ResponseReader};
+use downloader::url::{MAX_URL_LEN, Url, UrlError};
 
-use crate::check::{SMALL_LIMITS, read_both_ways};
+use crate::check::{SMALL_LIMITS, join_url, parse_url, read_both_ways};
 
 /// Bytes fed one at a time.
 fn byte_by_byte(bytes: &[u8]) -> Vec<usize> {
@@ -71,4 +72,35 @@ fn long_trailers_are_refused_however_they_arrive() {
     bytes.extend_from_slice(b"\x01\r\n\r\n");
     let outcome = read_both_ways(&bytes, &[80, 300, 540, 560, 600], SMALL_LIMITS, false);
     assert_eq!(outcome.end, Err(HttpError::HeadTooLarge { limit: 512 }));
+}
+
+#[test]
+fn a_relative_redirect_cannot_make_a_url_too_long_to_parse() {
+    // Symptom: joining a long relative reference to a long base gave a 9009-byte URL, which
+    // `Url::parse` of its own string form refused as too long (a redirect could make the
+    // client send a target it would never accept). Found writing the round-trip check.
+    let base = Url::parse(&format!("http://h/{}", "a/".repeat(4000))).unwrap();
+    let error = join_url(&base, &"b".repeat(1000)).unwrap_err();
+    assert_eq!(error, UrlError::TooLong(9009));
+    assert_eq!(
+        error.to_string(),
+        format!("URL too long (9009 bytes; at most {MAX_URL_LEN})")
+    );
+    // At the limit exactly, it is a URL.
+    let fits = "b".repeat(MAX_URL_LEN - base.to_string().len());
+    let joined = join_url(&base, &fits).unwrap();
+    assert_eq!(joined.to_string().len(), MAX_URL_LEN);
+}
+
+#[test]
+fn a_url_at_the_limit_that_normalizes_longer_is_refused() {
+    // Symptom: "http://h?q…" of exactly MAX_URL_LEN bytes was accepted, but its string form
+    // ("http://h/?q…", one byte longer) was refused by `Url::parse`: an accepted URL that
+    // does not parse back. Found with the one above.
+    let text = format!("http://h?{}", "q".repeat(MAX_URL_LEN - 9));
+    assert_eq!(text.len(), MAX_URL_LEN);
+    assert_eq!(parse_url(&text), Err(UrlError::TooLong(MAX_URL_LEN + 1)));
+    // The same with its path written out fits.
+    let written = format!("http://h/?{}", "q".repeat(MAX_URL_LEN - 10));
+    assert_eq!(parse_url(&written).unwrap().to_string(), written);
 }
