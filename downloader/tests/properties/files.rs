@@ -9,10 +9,12 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use downloader::client::{Client, ClientOptions};
-use downloader::download::{DownloadError, download_to_file};
+use downloader::download::{DownloadError, download_into, download_to_file};
+use downloader::output::file_name_for;
 use downloader::report::{Capture, Reporter};
 use downloader::transport::{Connector, Transport};
 use downloader::url::Host;
+use downloader::url::Url;
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -230,6 +232,42 @@ proptest! {
         let kept = bytes[..keep.index(bytes.len())].to_vec();
         let result = download_and_check(&dir.0, || dir.names(), canned(kept, piece, None), false, false);
         prop_assert!(result.is_err());
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Any URL, saved under the name it gives: the file lands in the directory (no escape
+    /// through `..`, `%2F` or the like), under that name, or not at all.
+    #[test]
+    fn a_url_names_a_file_in_the_directory_or_fails(
+        url in prop_oneof![
+            2 => strategies::valid_url().prop_map(|u| u.text),
+            1 => strategies::url_text(),
+            1 => strategies::any_url_text(),
+        ],
+        response in strategies::response_with(&[200]),
+        mutations in vec(strategies::mutation(), 0..2),
+    ) {
+        let root = TempDir::new();
+        let dir = root.0.join("d");
+        std::fs::create_dir(&dir).unwrap();
+        let bytes = strategies::mutate(&response.to_bytes(), &mutations);
+        let client = Client::new(canned(bytes, 64, None), ClientOptions::default());
+        let reporter = Reporter::new(Box::new(Capture::new()), Box::new(Capture::new()), 1, false);
+        let result = ready(download_into(&client, &dir, &url, false, &reporter));
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        match (&result, Url::parse(&url)) {
+            (Ok(_), Ok(parsed)) => prop_assert_eq!(names, [file_name_for(&parsed)]),
+            (Ok(_), Err(e)) => prop_assert!(false, "saved from a refused URL: {}", e),
+            (Err(error), _) => prop_assert!(names.is_empty(), "after {}: {:?}", error, names),
+        }
+        prop_assert_eq!(root.names(), ["d"], "something was written next to the directory");
     }
 }
 

@@ -1,5 +1,6 @@
 //! `Url::parse` and `Url::join` on text from the network (a command line, a `Location`).
 
+use downloader::http::{RedirectError, redirect_target};
 use downloader::url::{Scheme, Url, UrlError};
 use proptest::prelude::*;
 
@@ -83,5 +84,32 @@ proptest! {
         let mut text = url.text.clone();
         text.insert(at, ch);
         prop_assert_eq!(check::parse_url(&text), Err(UrlError::InvalidChar { ch, at }));
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// A redirect's `Location` as raw bytes (not even UTF-8): followed to a consistent URL,
+    /// or refused with the location and the reason.
+    #[test]
+    fn any_location_is_followed_or_refused_clearly(
+        base in strategies::valid_url(),
+        location in prop_oneof![
+            strategies::reference_text().prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        ],
+        status in prop::sample::select(&[200u16, 301, 302, 303, 307, 308][..]),
+    ) {
+        let base = check::parse_url(&base.text).unwrap();
+        match redirect_target(&base, status, Some(&location), 0, 10) {
+            Ok(None) => prop_assert_eq!(status, 200),
+            Ok(Some(next)) => check::check_url(&next, &String::from_utf8_lossy(&location)),
+            Err(RedirectError::BadLocation { location: shown, error }) => {
+                check::check_url_error(&error, &shown);
+                prop_assert!(error.to_string().len() > 8);
+            }
+            Err(other) => prop_assert!(false, "{}", other),
+        }
     }
 }
