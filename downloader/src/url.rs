@@ -90,7 +90,8 @@ pub struct Url {
 pub enum UrlError {
     /// The URL is empty.
     Empty,
-    /// The URL is longer than [`MAX_URL_LEN`] bytes.
+    /// The URL is longer than [`MAX_URL_LEN`] bytes: as written, or once normalized or
+    /// resolved against a base (this length).
     TooLong(usize),
     /// No `scheme://` in front.
     MissingScheme,
@@ -175,12 +176,13 @@ impl Url {
         let end = rest.find(['/', '?']).unwrap_or(rest.len());
         let (authority, target) = rest.split_at(end);
         let (host, port) = parse_authority(authority, scheme)?;
-        Ok(Url {
+        Url {
             scheme,
             host,
             port,
             target: normalize_target(target),
-        })
+        }
+        .within_limit()
     }
 
     /// Resolves `reference` (a redirect's `Location`: absolute, `//host…`, `/path`, `?query`
@@ -212,12 +214,25 @@ impl Url {
         } else {
             query
         };
-        Ok(Url {
+        Url {
             scheme: self.scheme,
             host: self.host.clone(),
             port: self.port,
             target: format!("{}{query}", remove_dot_segments(&path)),
-        })
+        }
+        .within_limit()
+    }
+
+    /// The URL if its string form fits in [`MAX_URL_LEN`] (so that it parses back): a URL
+    /// resolved against a long base, or one that normalizing made longer (`http://h?q` is
+    /// `http://h/?q`), may not.
+    fn within_limit(self) -> Result<Url, UrlError> {
+        let len =
+            self.scheme.as_str().len() + "://".len() + self.authority().len() + self.target.len();
+        if len > MAX_URL_LEN {
+            return Err(UrlError::TooLong(len));
+        }
+        Ok(self)
     }
 
     /// `http` or `https`.

@@ -287,16 +287,24 @@ impl ResponseReader {
                 Ok(HeadStep::NeedMore)
             };
         }
-        let fresh = &data[self.scanned.min(data.len())..];
-        let worth_parsing = self.scanned == 0 || fresh.contains(&b'\n');
+        // A head within the limit is in the window; what comes after it decides nothing, so
+        // that the outcome is the same however the bytes were cut.
+        let window = limit_window(data, self.limits.max_head_bytes);
+        let fresh = &window[self.scanned.min(window.len())..];
+        // Only a new `\n` can complete a head; an error without one is found at the latest
+        // when the window is full or the connection closes.
+        let full = window.len() > self.limits.max_head_bytes;
+        let worth_parsing = self.scanned == 0
+            || fresh.contains(&b'\n')
+            || (!fresh.is_empty() && (full || self.eof));
         let parsed = if worth_parsing {
-            self.scanned = data.len();
-            parse_response_head(data, self.limits)?
+            self.scanned = window.len();
+            parse_response_head(window, self.limits)?
         } else {
             None
         };
         let Some((consumed, version, status, reason, headers)) = parsed else {
-            if data.len() > self.limits.max_head_bytes {
+            if full {
                 return Err(HttpError::HeadTooLarge {
                     limit: self.limits.max_head_bytes,
                 });
@@ -346,7 +354,10 @@ impl ResponseReader {
         };
         let data = &self.buf[self.start..self.end];
         match chunk {
-            Chunk::Size => match httparse::parse_chunk_size(data) {
+            Chunk::Size => match httparse::parse_chunk_size(limit_window(data, MAX_CHUNK_LINE)) {
+                Ok(httparse::Status::Complete((consumed, _))) if consumed > MAX_CHUNK_LINE => {
+                    Err(chunk_line_too_long())
+                }
                 Ok(httparse::Status::Complete((consumed, size))) => {
                     self.start += consumed;
                     self.state = State::Chunked(match size {
@@ -356,9 +367,7 @@ impl ResponseReader {
                     Ok(None)
                 }
                 Ok(httparse::Status::Partial) if data.len() > MAX_CHUNK_LINE => {
-                    Err(HttpError::Malformed(format!(
-                        "chunk size line longer than {MAX_CHUNK_LINE} bytes"
-                    )))
+                    Err(chunk_line_too_long())
                 }
                 Ok(httparse::Status::Partial) if self.eof => Err(truncated),
                 Ok(httparse::Status::Partial) => Ok(Some(Step::NeedMore)),
@@ -402,7 +411,15 @@ impl ResponseReader {
             }
             Chunk::Trailers => {
                 let mut fields = vec![httparse::EMPTY_HEADER; self.limits.max_headers];
-                match httparse::parse_headers(data, &mut fields) {
+                let window = limit_window(data, self.limits.max_head_bytes);
+                match httparse::parse_headers(window, &mut fields) {
+                    Ok(httparse::Status::Complete((consumed, _)))
+                        if consumed > self.limits.max_head_bytes =>
+                    {
+                        Err(HttpError::HeadTooLarge {
+                            limit: self.limits.max_head_bytes,
+                        })
+                    }
                     Ok(httparse::Status::Complete((consumed, _))) => {
                         self.start += consumed;
                         self.state = State::Done;
@@ -423,6 +440,19 @@ impl ResponseReader {
             }
         }
     }
+}
+
+/// The first `limit + 1` bytes of `data`: enough to tell whether what is parsed there fits in
+/// `limit` bytes, and no more, so that bytes past the limit cannot change the outcome (whether
+/// they arrived with the rest or not).
+fn limit_window(data: &[u8], limit: usize) -> &[u8] {
+    &data[..data.len().min(limit.saturating_add(1))]
+}
+
+fn chunk_line_too_long() -> HttpError {
+    HttpError::Malformed(format!(
+        "chunk size line longer than {MAX_CHUNK_LINE} bytes"
+    ))
 }
 
 /// A parsed head: bytes consumed, version, status, reason, fields.
