@@ -9,7 +9,7 @@
 
 use crate::ctxt::Ctxt;
 use crate::names::{MacroKind, macro_kind};
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::visit::{self, Visit};
 use syn::{Attribute, Block, ExprAsync, ExprAwait, ExprClosure, ImplItemFn, Item, ItemFn, Macro};
 
@@ -126,13 +126,8 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
 
     fn visit_expr_await(&mut self, node: &'ast ExprAwait) {
         if self.scope == Scope::Body && !self.is_async {
-            self.cx.error_spanned_by(
-                node.await_token,
-                "`.await` cannot be used in a plain generator: it is resumed synchronously by \
-                 `next`/`send` and has nothing to wait with; make it an async generator (a \
-                 `Stream`) with `#[generator(yield = Type)] async fn`, or `gen_!(async move { \
-                 ... })`",
-            );
+            self.cx
+                .error_spanned_by(node.await_token, AWAIT_IN_PLAIN_GENERATOR);
         }
         visit::visit_expr_await(self, node);
     }
@@ -167,6 +162,12 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
             }
             MacroKind::GenExpr => {}
             MacroKind::Other => {
+                // `id!(fut.await)` is an `.await` in the body all the same, once `id!` expands.
+                if self.scope == Scope::Body && !self.is_async {
+                    if let Some(at) = find_await_tokens(&mac.tokens) {
+                        self.cx.error_at(at, AWAIT_IN_PLAIN_GENERATOR);
+                    }
+                }
                 if let Some(inner) = find_yield_tokens(&mac.tokens) {
                     let name = mac
                         .path
@@ -187,6 +188,11 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
         }
     }
 }
+
+const AWAIT_IN_PLAIN_GENERATOR: &str = "`.await` cannot be used in a plain generator: it is \
+    resumed synchronously by `next`/`send` and has nothing to wait with; make it an async \
+    generator (a `Stream`) with `#[generator(yield = Type)] async fn`, or `gen_!(async move { \
+    ... })`";
 
 /// Whether `attrs` has `#[generator]` (by any path: `#[corogen::generator(...)]`).
 fn is_generator(attrs: &[Attribute]) -> bool {
@@ -221,6 +227,58 @@ fn find_yield_tokens(tokens: &TokenStream) -> Option<proc_macro2::Span> {
             }
             _ => None,
         };
+    }
+    None
+}
+
+/// Finds `.await` in raw macro tokens, outside the `async` blocks and async closures written in
+/// them (`block_on(async { f().await })` is legitimate: the block is a future of its own).
+fn find_await_tokens(tokens: &TokenStream) -> Option<proc_macro2::Span> {
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let is_punct = |at: usize, c: char| matches!(tokens.get(at), Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let is_ident =
+        |at: usize, name: &str| matches!(tokens.get(at), Some(TokenTree::Ident(i)) if i == name);
+    let mut at = 0;
+    while at < tokens.len() {
+        if is_ident(at, "async") {
+            let mut next = at + 1;
+            if is_ident(next, "move") {
+                next += 1;
+            }
+            match tokens.get(next) {
+                // `async { … }`, `async move { … }`: skipped whole.
+                Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
+                    at = next + 1;
+                    continue;
+                }
+                // `async |…| body`: the parameters, then the body up to the end of the argument.
+                Some(TokenTree::Punct(p)) if p.as_char() == '|' => {
+                    next += 1;
+                    while next < tokens.len() && !is_punct(next, '|') {
+                        next += 1;
+                    }
+                    next += 1;
+                    while next < tokens.len() && !is_punct(next, ',') && !is_punct(next, ';') {
+                        next += 1;
+                    }
+                    at = next;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match &tokens[at] {
+            TokenTree::Punct(p) if p.as_char() == '.' && is_ident(at + 1, "await") => {
+                return tokens.get(at + 1).map(TokenTree::span);
+            }
+            TokenTree::Group(group) => {
+                if let Some(span) = find_await_tokens(&group.stream()) {
+                    return Some(span);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
     }
     None
 }
