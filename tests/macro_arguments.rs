@@ -32,5 +32,8 @@ fn awaits_inside_async_blocks_in_macros() {
 
 #[test]
 fn an_async_block_in_a_macro_argument_may_await() {
-    assert_eq!(awaits_inside_async_blocks_in_macros().collect::<Vec<_>>(), [1]);
+    assert_eq!(
+        awaits_inside_async_blocks_in_macros().collect::<Vec<_>>(),
+        [1]
+    );
 }
