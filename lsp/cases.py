@@ -147,6 +147,12 @@ CASES = [
         Form("incomplete `yield_!(v.)`",
              edits=[("v./*@dot*/len());", "v./*@dot*/);")],
              checks=yield_arg_checks(), broken="dot"),
+        # The contrast: a broken line outside any macro call, which rust-analyzer repairs itself.
+        Form("incomplete `let n = v.;` outside `yield_!`",
+             edits=[("    for word in &v {", "    let n = /*@v2*/v./*@dot2*/;\n    for word in &v {")],
+             checks=[Completion("dot2", ["len", "push", "iter"]),
+                     Hover("v2", "let v: Vec<String>"),
+                     Definition("v2", ["v_def"])], broken="dot2"),
         # Valid syntax: a yield of `()`, whose type error belongs on this line.
         Form("incomplete `yield_!()` (nothing typed yet)",
              edits=[("/*@v_use*/v./*@dot*/len()", "/*@empty*/")],
@@ -235,7 +241,8 @@ class Runner:
         self.version = 0
 
     def send(self, uri, text, first):
-        """Opens or changes the document, then pulls its diagnostics."""
+        """Opens or changes the document, then pulls its diagnostics. An edit of a source file
+        starts no loading; `wait_until_loaded` makes sure of it."""
         self.version += 1
         if first:
             self.server.notify("textDocument/didOpen", {"textDocument": {
@@ -244,6 +251,7 @@ class Runner:
             self.server.notify("textDocument/didChange", {
                 "textDocument": {"uri": uri, "version": self.version},
                 "contentChanges": [{"text": text}]})
+        self.server.wait_until_loaded(timeout=300, settle=0)
         report = self.server.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
         return report.get("items", [])
 
@@ -259,8 +267,8 @@ class Runner:
             # The label's name: `len`, `le(as PartialOrd)`; `filterText` may carry doc aliases.
             offered = {re.split(r"[(<]", item["label"])[0].strip() for item in items}
             missing = [n for n in check.names if n not in offered]
-            got = f"{len(items)} items" + (f", missing {', '.join(missing)}" if missing else
-                                           f", has {', '.join(check.names)}")
+            got = "null" if result is None else f"{len(items)} items" + (
+                f", missing {', '.join(missing)}" if missing else f", has {', '.join(check.names)}")
             return (f"completion has {', '.join(check.names)}", got, not missing,
                     sorted(offered))
         if isinstance(check, Hover):
@@ -268,7 +276,7 @@ class Runner:
             value = hover_text(result)
             heads = hover_heads(value)
             ok = heads == [check.shows]
-            got = " + ".join(f"`{h}`" for h in heads) if heads else "nothing"
+            got = " + ".join(f"`{h}`" for h in heads) if heads else json.dumps(result)
             if any(h in RUST_KEYWORDS for h in heads):
                 got += " (with the keyword's docs)"
             return f"hover `{check.shows}`", got, ok, value
@@ -283,7 +291,7 @@ class Runner:
                 loc, source = where(t_uri, start, texts)
                 shown.append(f"{loc} `{source[:60]}`")
             want = ", ".join(f"@{m}" for m in check.targets)
-            got = f"{len(targets)}: " + "; ".join(shown) if targets else "0"
+            got = f"{len(targets)}: " + "; ".join(shown) if targets else f"0 ({json.dumps(result)})"
             return f"definition = {want}", got, ok, shown
         raise TypeError(check)
 
