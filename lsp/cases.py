@@ -319,7 +319,7 @@ def hover_heads(value):
     for section in re.split(r"\n---\n", value):
         blocks = re.findall(r"```rust\n(.*?)\n```", section.strip(), re.S)
         if blocks and section.strip().startswith("```"):
-            heads.append(blocks[-1].splitlines()[0] if len(blocks) > 1 else blocks[0].splitlines()[0])
+            heads.append(blocks[-1].splitlines()[0])
     return heads
 
 
@@ -338,7 +338,7 @@ def definition_targets(result):
     return targets
 
 
-def diagnostics_row(form, diagnostics, positions, uri):
+def diagnostics_row(form, diagnostics, positions):
     errors = [d for d in diagnostics or [] if d.get("severity", 1) == 1]
     shown = [f"{d['range']['start']['line'] + 1}:{d['range']['start']['character'] + 1}-"
              f"{d['range']['end']['line'] + 1}:{d['range']['end']['character'] + 1} "
@@ -385,7 +385,7 @@ def main():
                     details.append({"case": case.name, "form": form.name, "at": check.at,
                                     "position": positions[check.at], "expected": want,
                                     "got": got, "ok": ok, "answer": detail})
-                want, got, ok, detail = diagnostics_row(form, diagnostics, positions, uri)
+                want, got, ok, detail = diagnostics_row(form, diagnostics, positions)
                 rows.append((case.name, form.name, "", want, got, ok))
                 details.append({"case": case.name, "form": form.name, "expected": want,
                                 "got": got, "ok": ok, "answer": detail})
