@@ -217,3 +217,30 @@ fn dropping_a_delegating_generator_is_a_close() {
         ["finally inner worker", "finally outer delegator"]
     );
 }
+
+#[generator(yield = u32, resume = (), throw = Signal)]
+fn delegates_to<'a>(
+    log: Log,
+    inner: &'a mut corogen::Gen<
+        impl corogen::Body<Yield = u32, Resume = Result<(), Signal>, Return = Result<u32, Signal>>,
+    >,
+) -> Result<u32, Signal> {
+    let _guard = Finally(log.clone(), "outer");
+    yield_from!(inner)
+}
+
+// Symptom: `close()` ran the delegator's cleanup and left the borrowed delegate suspended.
+#[test]
+fn close_closes_a_borrowed_delegate_first() {
+    let log = Log::default();
+    let mut inner = counter(log.clone());
+    assert_eq!(inner.next(), Some(0));
+    let mut outer = delegates_to(log.clone(), &mut inner);
+    assert_eq!(outer.next(), Some(1));
+    outer.close();
+    assert_eq!(*log.borrow(), ["finally counter", "finally outer"]);
+    assert_eq!(outer.state(), GenState::Closed);
+    drop(outer);
+    assert_eq!(inner.state(), GenState::Closed);
+    assert_eq!(inner.next(), None);
+}

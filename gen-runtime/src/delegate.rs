@@ -1,18 +1,19 @@
 //! Delegation (`yield_from!`, PEP 380) without re-entering every level: the outermost generator
 //! keeps a stack of the generators it is delegating to and resumes the innermost one directly.
 //!
-//! `yield_from!(sub)` in a body moves `sub` into a local of the body and awaits a
-//! [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the slot
-//! (a pointer to that local and the resume function monomorphised for its type), puts the value
-//! that starts the delegate (`R::next_arg()`) in the slot's argument, and returns `Pending`. The
-//! `Gen` that polled the body sees the request instead of a yielded value: if it is the outermost
-//! generator it pushes the request on its stack and resumes it; if it is itself a delegate, it
-//! hands the request up to the outermost one. From then on every resume goes straight to the top
-//! of the stack, whatever the depth: one indirect call to the delegate's resume function, which
-//! polls the delegate's body with the outermost resume's own slot (its marker set to the
-//! delegate's first, see [`Slot`]). When the top completes it is popped, and its parent (suspended
-//! at the `DelegateFuture`) is polled: the future completes without reading the slot's argument,
-//! and `yield_from!` reads the sub-generator's return value from the local.
+//! `yield_from!(sub)` in a body moves `sub` into a local of the body, a [`Checked`] (the delegate
+//! and the table of what can be done with it without knowing its type, [`DelegateOps`]), and
+//! awaits a [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the
+//! slot (a pointer to that local and the resume function monomorphised for its type), puts the
+//! value that starts the delegate (`R::next_arg()`) in the slot's argument, and returns `Pending`.
+//! The `Gen` that polled the body sees the request instead of a yielded value: if it is the
+//! outermost generator it pushes the request on its stack and resumes it; if it is itself a
+//! delegate, it hands the request up to the outermost one. From then on every resume goes straight
+//! to the top of the stack, whatever the depth: one indirect call to the delegate's resume
+//! function, which polls the delegate's body with the outermost resume's own slot (its marker set
+//! to the delegate's first, see [`Slot`]). When the top completes it is popped, and its parent
+//! (suspended at the `DelegateFuture`) is polled: the future completes without reading the slot's
+//! argument, and `yield_from!` reads the sub-generator's return value from the local.
 //!
 //! A generator delegated to by value (the common case: `yield_from!(sub())`) is checked once,
 //! when its request is made, and then resumed with no status check or update until it completes:
@@ -21,19 +22,49 @@
 //! delegation, so it keeps its status right at every resume (it may be resumed on its own after
 //! the delegating generator was dropped, or report that it panicked).
 //!
-//! Why the pointers stay valid: the local lives in the parent's body state, which is pinned in the
-//! parent's heap block (`BodyBox`: never moved, and given back to a free list only after the body
-//! was dropped in place) and is not touched while the parent is suspended at that await. A parent is
-//! resumed only after its child was popped, and a body is dropped (by `drop` or `close`) only after
-//! the stack was cleared. A panic poisons the outermost generator, which then never reads its stack
-//! again. The resume function was chosen, by the type, when the request was made from a `&mut` to
-//! that very local, so the erased pointer is always read back as the type it was made from.
+//! # The end of a delegation that did not finish
+//!
+//! The entries above a borrowed delegate on the outermost generator's stack are that delegate's
+//! own delegation (they point into its body and its delegates' bodies). What happens to them
+//! when the outermost generator goes:
+//!
+//! - **Dropped**: the entries above the lowest borrowed delegate become that delegate's own
+//!   stack again, so it goes on alone from where it was (and it is poisoned too if the outermost
+//!   generator was: a panic went through it). The entries below it are the outermost
+//!   generator's own chain: each owned delegate is dropped in place, top first, then the
+//!   outermost body.
+//! - **Closed** (`close()`, Python's delegation of `close` to the sub-iterator): every entry,
+//!   borrowed delegates included, is closed, top first, then the outermost body.
+//!
+//! Dropping top first is what keeps both of these iterative and in order: each entry points at
+//! the `yield_from!` local (a `Gen`) inside its parent's body, so dropping that `Gen`'s body in
+//! place leaves an empty `Gen` behind, which its parent's body then drops without going deeper.
+//! The innermost generator's locals go first, then its parent's, as a chain of `finally:`s would
+//! run, and the depth of the chain never reaches the thread's stack. Iterators need nothing: they
+//! go with their parent's body, as its innermost local.
+//!
+//! Should a `Drop` panic on the way, the rest of the chain is still dropped, top first, while
+//! the panic unwinds (a second panic aborts, as in any Rust value's drop): nothing is dropped
+//! twice, as each body is taken out of its `Gen` before it is dropped, and every entry is popped
+//! before it is ended.
+//!
+//! # Why the pointers stay valid
+//!
+//! The local lives in the parent's body state, which is pinned in the parent's heap block
+//! (`BodyBox`: never moved, and given back to a free list only after the body was dropped in
+//! place) and is not touched while the parent is suspended at that await. A parent is resumed only
+//! after its child was popped, and a body is dropped only after every entry that points into it
+//! was popped: by the end of a delegation (top first, above), or by its `Gen` handing them to a
+//! borrowed delegate. A panic poisons the outermost generator, which then never resumes through
+//! its stack again; its drop or close only ends the entries, as above (a body whose poll unwound
+//! is in its "panicked" state, which drops nothing). The resume function was chosen, by the type,
+//! when the request was made from a `&mut` to that very local, so the erased pointer is always
+//! read back as the type it was made from.
 
 use crate::slot::{Co, Slot};
 #[cfg(feature = "alloc")]
 use crate::{body::Body, generator::Gen};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 
 /// What one resume of a delegate (or of the outermost body) left in the slot.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -49,101 +80,50 @@ pub enum Progress {
 
 /// Something `yield_from!` can delegate to: a generator or an iterator. Only this crate
 /// implements it.
-pub trait Delegate<Y, R> {
+pub trait Delegate<Y, R>: Sized {
     /// Resumes the delegate once with the slot's `arg`, leaving what it did in the slot.
     #[doc(hidden)]
     fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress;
 
-    /// The request that lets the outermost generator resume this delegate directly.
-    #[doc(hidden)]
-    fn __request(&mut self) -> DelegateRequest<Y, R>;
-
-    /// The request for a delegate reached through `&mut`: it outlives the delegation, so it
-    /// must be left in a state it can be resumed from directly afterwards.
+    /// The function that resumes this delegate through a request to the [`Checked`] it lies in.
     #[doc(hidden)]
     #[inline(always)]
-    fn __request_borrowed(&mut self) -> DelegateRequest<Y, R> {
-        self.__request()
+    fn __resume_fn(&mut self) -> ResumeFn<Y, R> {
+        resume_checked::<Self, Y, R>
     }
+
+    /// What the end of an unfinished delegation does with this delegate.
+    #[doc(hidden)]
+    const __HELD: Held;
 }
 
 /// How a request resumes its delegate: a function monomorphised for the delegate's type, called
-/// with the erased pointer to it.
-type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &mut Slot<Y, R>) -> Progress;
+/// with the erased pointer to the [`Checked`] it lies in.
+#[doc(hidden)]
+pub type ResumeFn<Y, R> = unsafe fn(*mut (), &mut Slot<Y, R>) -> Progress;
 
-/// A pointer to a delegate living in a suspended parent's state, with the function that resumes
-/// it (monomorphised for its type: one indirect call per resume, with the delegate's whole
-/// resume, body poll included, inlined behind it).
+/// A pointer to a `yield_from!` local (a [`Checked`]) in a suspended parent's state, with the
+/// function that resumes its delegate (monomorphised for its type: one indirect call per resume,
+/// with the delegate's whole resume, body poll included, inlined behind it).
+#[cfg_attr(
+    not(feature = "alloc"),
+    expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
+)]
 pub struct DelegateRequest<Y, R> {
-    target: NonNull<()>,
+    target: *mut (),
     resume: ResumeFn<Y, R>,
 }
 
 // SAFETY: a request points into the body of the generator that holds it (directly or through
-// nested delegates' bodies, which that body owns). `Gen` is `Send`/`Sync` only when its body is,
-// so sending or sharing a `Gen` with requests sends or shares nothing its body does not already.
-// Requests are dereferenced only through `&mut Gen`.
+// nested delegates' bodies, which that body owns, or a borrowed delegate, which it borrows).
+// `Gen` is `Send`/`Sync` only when its body is, so sending or sharing a `Gen` with requests sends
+// or shares nothing its body does not already. Requests are dereferenced only through `&mut Gen`.
 unsafe impl<Y, R> Send for DelegateRequest<Y, R> {}
 // SAFETY: as above; `&DelegateRequest` gives no access to the delegate.
 unsafe impl<Y, R> Sync for DelegateRequest<Y, R> {}
 
-/// The `ResumeFn` of delegates of type `D`.
-///
-/// # Safety
-/// `target` points at a live `D` that nothing else accesses during the call.
-unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
-    target: NonNull<()>,
-    slot: &mut Slot<Y, R>,
-) -> Progress {
-    // SAFETY: per this function's contract.
-    unsafe { target.cast::<D>().as_mut() }.__resume(slot)
-}
-
 #[cfg(feature = "alloc")]
-/// The `ResumeFn` of an owned generator that was resumable when its delegation began (see
-/// [`Gen`'s `__request`](Delegate::__request)): it polls the body with no check and no status
-/// update, and it is the one function that polls bodies of type `B` on behalf of another
-/// generator (the outermost body and `&mut` delegates call it too), so the optimiser inlines the
-/// body's poll there and nowhere else.
-///
-/// # Safety
-/// `target` points at a live `Gen<B>` that nothing else accesses during the call, and for which
-/// `can_run_delegated()` held when its delegation began (see [`Gen::poll_delegated`]).
-#[inline(never)]
-unsafe fn resume_delegated_erased<B: Body>(
-    target: NonNull<()>,
-    slot: &mut Slot<B::Yield, B::Resume>,
-) -> Progress {
-    // SAFETY: per this function's contract.
-    unsafe { target.cast::<Gen<B>>().as_mut().poll_delegated(slot) }
-}
-
-#[cfg(feature = "alloc")]
-/// Polls `generator`'s body once with `slot`, through [`resume_delegated_erased`].
-///
-/// # Safety
-/// As [`Gen::poll_delegated`].
-#[inline(always)]
-pub(crate) unsafe fn resume_delegated<B: Body>(
-    generator: &mut Gen<B>,
-    slot: &mut Slot<B::Yield, B::Resume>,
-) -> Progress {
-    // SAFETY: the pointer comes from a `&mut Gen<B>`, borrowed for the whole call; the rest is
-    // this function's contract.
-    unsafe { resume_delegated_erased::<B>(NonNull::from(generator).cast(), slot) }
-}
-
 impl<Y, R> DelegateRequest<Y, R> {
-    /// A request for `delegate`. Making one is safe; resuming through it is not (see
-    /// [`resume`](Self::resume)).
-    #[inline(always)]
-    fn to<D: Delegate<Y, R>>(delegate: &mut D) -> Self {
-        DelegateRequest {
-            target: NonNull::from(delegate).cast(),
-            resume: resume_erased::<D, Y, R>,
-        }
-    }
-
     /// Resumes the delegate with the slot's `arg`.
     ///
     /// # Safety
@@ -154,10 +134,186 @@ impl<Y, R> DelegateRequest<Y, R> {
     /// it does not touch again until the request is popped.
     #[inline(always)]
     pub(crate) unsafe fn resume(&self, slot: &mut Slot<Y, R>) -> Progress {
-        // SAFETY: `resume` was made for the type `target` points at (`to`), and the pointer is
-        // valid and unaliased per this function's contract.
+        // SAFETY: `resume` was chosen for the type of the `Checked` that `target` points at
+        // (`request_erased`), and the pointer is valid and unaliased per this function's contract.
         unsafe { (self.resume)(self.target, slot) }
     }
+
+    /// What the end of an unfinished delegation does with this entry's delegate.
+    ///
+    /// # Safety
+    /// The `Checked` the request points at is still live (its parent's body was not dropped).
+    #[inline]
+    pub(crate) unsafe fn held(&self) -> &'static Held {
+        // SAFETY: every request points at a `Checked` (only `Checked::request` makes requests),
+        // which is `repr(C)` with its table first; it is live per this function's contract.
+        unsafe { &(*self.target.cast::<&'static DelegateOps>()).held }
+    }
+
+    /// Ends the delegate of a request popped from the stack of a generator whose life ends (see
+    /// the module docs): owned generators are dropped or closed in place, borrowed ones closed
+    /// if `end` is [`End::Close`] (and otherwise let go), iterators left to their parent's body.
+    ///
+    /// # Safety
+    /// As [`held`](Self::held); every entry that was above this one on the stack was ended
+    /// already, and this one is not used again.
+    #[inline]
+    pub(crate) unsafe fn end(self, end: End) {
+        // SAFETY: per this function's contract.
+        match unsafe { self.held() } {
+            Held::Iterator => {}
+            // SAFETY: the function was made for the type of the `Checked` at `target`, and its
+            // own delegation, above it, was ended: per this function's contract.
+            Held::Owned(end_owned) => unsafe { end_owned(self.target, end) },
+            Held::Borrowed { close, .. } => {
+                if end == End::Close {
+                    // SAFETY: as above.
+                    unsafe { close(self.target) }
+                }
+            }
+        }
+    }
+
+    /// The erased pointer to the `Checked` this request points at.
+    #[inline]
+    pub(crate) fn target(&self) -> *mut () {
+        self.target
+    }
+}
+
+/// What can be done with a `yield_from!` local without knowing its type: the first field of every
+/// [`Checked`], so that an entry of a delegation stack, which points at the `Checked`, leads to it.
+/// Free of `Y` and `R` (its functions take erased pointers) so that it can be a `'static` table
+/// whatever the generator borrows.
+pub struct DelegateOps {
+    /// Writes the request for the delegate of the `Checked<D, Y, R>` at the first pointer into the
+    /// `Option<DelegateRequest<Y, R>>` at the second.
+    request: unsafe fn(*mut (), *mut ()),
+    #[cfg_attr(
+        not(feature = "alloc"),
+        expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
+    )]
+    held: Held,
+}
+
+/// The table of the delegates of type `D`.
+struct OpsOf<D, Y, R>(PhantomData<fn(D, Y, R)>);
+
+impl<D: Delegate<Y, R>, Y, R> OpsOf<D, Y, R> {
+    const OPS: &'static DelegateOps = &DelegateOps {
+        request: request_erased::<D, Y, R>,
+        held: D::__HELD,
+    };
+}
+
+/// What the end of an unfinished delegation (see the module docs) does with a delegate.
+#[doc(hidden)]
+pub enum Held {
+    /// An iterator: nothing; it is dropped with its parent's body.
+    Iterator,
+    /// A generator the `yield_from!` local owns: its body is dropped (or closed) in place, before
+    /// its parent's. The function is given the `Checked` it lies in.
+    Owned(unsafe fn(*mut (), End)),
+    /// A generator reached through `&mut`, which outlives the delegation.
+    Borrowed {
+        /// Closes it (given the `Checked` the `&mut` lies in).
+        close: unsafe fn(*mut ()),
+        /// Gives it the entries of a stack (a `Vec<DelegateRequest<Y, R>>`, the second pointer)
+        /// from the index given on: its own delegation, which becomes its own stack again. It is
+        /// poisoned as well if the last argument says the generator that held them was.
+        hand_back: unsafe fn(*mut (), *mut (), usize, bool),
+    },
+}
+
+/// How a generator's life ends before its body finished.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum End {
+    /// It is dropped: delegates it borrows go on alone.
+    Drop,
+    /// It is closed (`close()`): delegates it borrows are closed first.
+    Close,
+}
+
+/// The `ResumeFn` of delegates of type `D`, in a `Checked<D, Y, R>`.
+///
+/// # Safety
+/// `checked` points at a live `Checked<D, Y, R>` that nothing else accesses during the call.
+unsafe fn resume_checked<D: Delegate<Y, R>, Y, R>(
+    checked: *mut (),
+    slot: &mut Slot<Y, R>,
+) -> Progress {
+    // SAFETY: per this function's contract.
+    unsafe {
+        (*checked.cast::<Checked<D, Y, R>>())
+            .delegate
+            .__resume(slot)
+    }
+}
+
+/// `DelegateOps::request` for delegates of type `D`.
+///
+/// # Safety
+/// `checked` points at a live `Checked<D, Y, R>` reached through a `&mut`, and `into` at an
+/// `Option<DelegateRequest<Y, R>>`.
+unsafe fn request_erased<D: Delegate<Y, R>, Y, R>(checked: *mut (), into: *mut ()) {
+    // SAFETY: per this function's contract.
+    let resume = unsafe { (*checked.cast::<Checked<D, Y, R>>()).delegate.__resume_fn() };
+    let request = DelegateRequest {
+        target: checked,
+        resume,
+    };
+    // SAFETY: per this function's contract.
+    unsafe { *into.cast::<Option<DelegateRequest<Y, R>>>() = Some(request) };
+}
+
+#[cfg(feature = "alloc")]
+/// Where a `Gen<B>` lies in the `Checked` of an owned delegate of its type.
+#[inline(always)]
+const fn owned_offset<B: Body>() -> usize {
+    core::mem::offset_of!(Checked<Gen<B>, B::Yield, B::Resume>, delegate)
+}
+
+#[cfg(feature = "alloc")]
+/// The `ResumeFn` of an owned generator that was resumable when its delegation began (see
+/// [`Gen`'s `__resume_fn`](Delegate::__resume_fn)): it polls the body with no check and no status
+/// update, and it is the one function that polls bodies of type `B` on behalf of another
+/// generator (the outermost body and `&mut` delegates call it too, through [`resume_delegated`]),
+/// so the optimiser inlines the body's poll there and nowhere else. The `Gen` is found
+/// `owned_offset` bytes after `checked`, added to every field's own offset for free.
+///
+/// # Safety
+/// `owned_offset::<B>()` bytes after `checked` lies a live `Gen<B>` that nothing else accesses
+/// during the call, and for which `can_run_delegated()` held when its delegation began (see
+/// [`Gen::poll_delegated`]).
+#[inline(never)]
+unsafe fn resume_owned<B: Body>(
+    checked: *mut (),
+    slot: &mut Slot<B::Yield, B::Resume>,
+) -> Progress {
+    let generator = checked.wrapping_byte_add(owned_offset::<B>());
+    // SAFETY: per this function's contract.
+    unsafe { (*generator.cast::<Gen<B>>()).poll_delegated(slot) }
+}
+
+#[cfg(feature = "alloc")]
+/// Polls `generator`'s body once with `slot`, through [`resume_owned`].
+///
+/// # Safety
+/// As [`Gen::poll_delegated`].
+#[inline(always)]
+pub(crate) unsafe fn resume_delegated<B: Body>(
+    generator: &mut Gen<B>,
+    slot: &mut Slot<B::Yield, B::Resume>,
+) -> Progress {
+    // Where the `Checked` would start if `generator` lay in one: `resume_owned` adds the offset
+    // back. The arithmetic wraps, so the pointer keeps `generator`'s provenance wherever it
+    // points, and it is dereferenced only once back at `generator`.
+    let checked = core::ptr::from_mut(generator)
+        .cast::<()>()
+        .wrapping_byte_sub(owned_offset::<B>());
+    // SAFETY: `owned_offset` bytes after `checked` lies `generator`, borrowed for the whole call;
+    // the rest is this function's contract.
+    unsafe { resume_owned::<B>(checked, slot) }
 }
 
 #[cfg(feature = "alloc")]
@@ -173,36 +329,85 @@ impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
     /// checks are done once, here): should it panic, the outermost generator is poisoned and
     /// never resumes it again, and its own status is never looked at before it is dropped.
     #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
+    fn __resume_fn(&mut self) -> ResumeFn<B::Yield, B::Resume> {
         if self.can_run_delegated() {
-            DelegateRequest {
-                target: NonNull::from(self).cast(),
-                resume: resume_delegated_erased::<B>,
-            }
+            resume_owned::<B>
         } else {
-            DelegateRequest::to(self)
+            resume_checked::<Self, B::Yield, B::Resume>
         }
     }
 
-    /// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status
-    /// right at each step: it may be resumed directly once the delegation is over (or given up).
-    #[inline(always)]
-    fn __request_borrowed(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
-        DelegateRequest::to(self)
-    }
+    const __HELD: Held = Held::Owned(end_owned::<B>);
 }
 
-impl<Y, R, D: Delegate<Y, R> + ?Sized> Delegate<Y, R> for &mut D {
+#[cfg(feature = "alloc")]
+/// `Held::Owned` for `Gen<B>`: ends it in place.
+///
+/// # Safety
+/// `checked` points at a live `Checked<Gen<B>, ..>` whose request was popped from the stack that
+/// held it, and nothing else accesses it during the call.
+unsafe fn end_owned<B: Body>(checked: *mut (), end: End) {
+    // SAFETY: per this function's contract.
+    let generator =
+        unsafe { &mut (*checked.cast::<Checked<Gen<B>, B::Yield, B::Resume>>()).delegate };
+    generator.end(end);
+}
+
+/// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status right
+/// at each step: it may be resumed directly once the delegation is over (or given up).
+#[cfg(feature = "alloc")]
+impl<B: Body> Delegate<B::Yield, B::Resume> for &mut Gen<B> {
     #[inline(always)]
-    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress {
-        (**self).__resume(slot)
+    fn __resume(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
+        (**self).resume_in_slot(slot)
     }
 
-    /// Points at the delegate itself, not at this reference: one load less per resume.
-    #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<Y, R> {
-        (**self).__request_borrowed()
-    }
+    const __HELD: Held = Held::Borrowed {
+        close: close_borrowed::<B>,
+        hand_back: hand_back_borrowed::<B>,
+    };
+}
+
+#[cfg(feature = "alloc")]
+/// The borrowed `Gen<B>` of the `Checked` at `checked`.
+///
+/// # Safety
+/// `checked` points at a live `Checked<&mut Gen<B>, ..>`, and nothing else accesses it or the
+/// generator during the lifetime chosen.
+#[inline]
+unsafe fn borrowed<'a, B: Body>(checked: *mut ()) -> &'a mut Gen<B> {
+    // SAFETY: per this function's contract.
+    unsafe { &mut *(*checked.cast::<Checked<&mut Gen<B>, B::Yield, B::Resume>>()).delegate }
+}
+
+#[cfg(feature = "alloc")]
+/// `Held::Borrowed::close` for `Gen<B>`.
+///
+/// # Safety
+/// As [`borrowed`]; the request was popped from the stack that held it.
+unsafe fn close_borrowed<B: Body>(checked: *mut ()) {
+    // SAFETY: per this function's contract.
+    unsafe { borrowed::<B>(checked) }.close();
+}
+
+#[cfg(feature = "alloc")]
+/// `Held::Borrowed::hand_back` for `Gen<B>`.
+///
+/// # Safety
+/// As [`borrowed`]; `stack` points at the `Vec<DelegateRequest<B::Yield, B::Resume>>` that holds
+/// the request for `checked` at `from - 1`, and the entries from `from` on are the generator's own
+/// delegation (see the module docs).
+unsafe fn hand_back_borrowed<B: Body>(
+    checked: *mut (),
+    stack: *mut (),
+    from: usize,
+    poisoned: bool,
+) {
+    // SAFETY: per this function's contract.
+    let stack =
+        unsafe { &mut *stack.cast::<alloc::vec::Vec<DelegateRequest<B::Yield, B::Resume>>>() };
+    // SAFETY: per this function's contract.
+    unsafe { borrowed::<B>(checked) }.take_back(stack.drain(from..), poisoned);
 }
 
 /// Delegation to a plain iterator (`yield from iterable`): values sent while it runs are
@@ -213,18 +418,21 @@ impl<I: Iterator, R> Delegate<I::Item, R> for IterDelegate<I> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<I::Item, R>) -> Progress {
         slot.arg = None;
-        match self.0.next() {
-            Some(item) => {
-                slot.yielded = Some(item);
-                Progress::Yielded
-            }
-            None => Progress::Completed,
-        }
+        next_into(&mut self.0, slot)
     }
 
-    #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<I::Item, R> {
-        DelegateRequest::to(self)
+    const __HELD: Held = Held::Iterator;
+}
+
+/// Steps `iter` into the slot.
+#[inline(always)]
+fn next_into<I: Iterator, R>(iter: &mut I, slot: &mut Slot<I::Item, R>) -> Progress {
+    match iter.next() {
+        Some(item) => {
+            slot.yielded = Some(item);
+            Progress::Yielded
+        }
+        None => Progress::Completed,
     }
 }
 
@@ -312,11 +520,7 @@ impl GenTag {
     where
         G: Delegate<Y, R> + Finish,
     {
-        Checked {
-            delegate: generator,
-            request: G::__request,
-            _types: PhantomData,
-        }
+        Checked::new(generator)
     }
 }
 
@@ -334,38 +538,52 @@ impl IterTag {
     where
         I: IntoIterator<Item = Y>,
     {
-        Checked {
-            delegate: IterDelegate(iterable.into_iter()),
-            request: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::__request,
-            _types: PhantomData,
-        }
+        Checked::new(IterDelegate(iterable.into_iter()))
     }
 }
 
-/// A delegate whose bounds were checked when it was made: its `Delegate` impl has no bound of
-/// its own (it calls the function captured then), so a mistake in `yield_from!` is reported
-/// once, at its argument, and not again where the delegate is used. `Finish` needs no such
-/// care: every delegate type implements it without bounds, so it is called directly (an
-/// indirect call through a pointer kept in the suspended body would cost one per delegation).
-pub struct Checked<D: Finish, Y, R> {
+/// The `yield_from!` local: a delegate whose bounds were checked when it was made, with the table
+/// of what can be done with it without knowing its type ([`DelegateOps`], taken then). Nothing
+/// that uses it has a bound of its own (it calls through the table), so a mistake in `yield_from!`
+/// is reported once, at its argument, and not again where the delegate is used. `Finish` needs no
+/// such care: every delegate type implements it without bounds, so it is called directly.
+///
+/// `repr(C)` with the table first: a request points at the `Checked`, so the end of an unfinished
+/// delegation finds the table of each entry without knowing its type.
+#[repr(C)]
+pub struct Checked<D, Y, R> {
+    ops: &'static DelegateOps,
     delegate: D,
-    request: fn(&mut D) -> DelegateRequest<Y, R>,
     _types: PhantomData<fn(Y, R)>,
 }
 
-impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
+impl<D, Y, R> Checked<D, Y, R> {
     #[inline(always)]
-    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress {
-        let request = (self.request)(&mut self.delegate);
-        // SAFETY: the request points at `self.delegate`, borrowed mutably for this call, and is
-        // dropped at its end.
-        unsafe { request.resume(slot) }
+    fn new(delegate: D) -> Self
+    where
+        D: Delegate<Y, R>,
+    {
+        Checked {
+            ops: OpsOf::<D, Y, R>::OPS,
+            delegate,
+            _types: PhantomData,
+        }
     }
 
-    /// Points at the checked delegate inside, with its own resume function.
+    /// The request that lets the outermost generator resume this delegate directly: a pointer to
+    /// this `Checked`, which the caller must not touch until the request is popped.
     #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<Y, R> {
-        (self.request)(&mut self.delegate)
+    pub(crate) fn request(&mut self) -> DelegateRequest<Y, R> {
+        let mut request = None;
+        // SAFETY: `ops` was made for `Checked<D, Y, R>` (`new`), and the pointer comes from a
+        // `&mut` to it; `request` is an `Option<DelegateRequest<Y, R>>`.
+        unsafe {
+            (self.ops.request)(core::ptr::from_mut(self).cast(), (&raw mut request).cast());
+        }
+        let Some(request) = request else {
+            unreachable!("`DelegateOps::request` makes a request")
+        };
+        request
     }
 }
 

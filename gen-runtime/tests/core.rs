@@ -367,15 +367,25 @@ fn two_levels<'a, B: corogen::Body<Yield = u32, Resume = Option<u32>, Return = u
 }
 
 #[test]
-fn closing_mid_delegation_at_depth_then_reusing_a_borrowed_delegate() {
+fn dropping_mid_delegation_at_depth_then_reusing_a_borrowed_delegate() {
+    let mut sub = echo_twice();
+    let mut g = two_levels(&mut sub);
+    assert_eq!(g.send(None), Ok(1));
+    drop(g);
+    // `sub` was left suspended at its first yield; it can still be driven to its end.
+    assert_eq!(sub.send(Some(1)), Ok(2));
+    assert_eq!(sub.send(Some(2)), Err(StopIteration(3)));
+}
+
+#[test]
+fn closing_mid_delegation_at_depth_closes_a_borrowed_delegate_too() {
     let mut sub = echo_twice();
     let mut g = two_levels(&mut sub);
     assert_eq!(g.send(None), Ok(1));
     g.close();
     drop(g);
-    // `sub` was left suspended at its first yield; it can still be driven to its end.
-    assert_eq!(sub.send(Some(1)), Ok(2));
-    assert_eq!(sub.send(Some(2)), Err(StopIteration(3)));
+    assert_eq!(sub.state(), corogen::GenState::Closed);
+    assert_eq!(sub.next(), None);
 }
 
 #[generator(yield = u64)]
