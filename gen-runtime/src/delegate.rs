@@ -436,6 +436,28 @@ fn next_into<I: Iterator, R>(iter: &mut I, slot: &mut Slot<I::Item, R>) -> Progr
     }
 }
 
+/// Delegation to a plain iterator in a generator that can be thrown into (`throw = E`): an error
+/// thrown while it runs ends it, and `yield_from!` evaluates to `Err(error)`, as Python raises it
+/// in the delegator at once (an iterator has no `throw`). Values sent are dropped, as by
+/// [`IterDelegate`].
+pub struct IterThrowDelegate<I, E> {
+    iter: I,
+    thrown: Option<E>,
+}
+
+impl<I: Iterator, R, E> Delegate<I::Item, Result<R, E>> for IterThrowDelegate<I, E> {
+    #[inline(always)]
+    fn __resume(&mut self, slot: &mut Slot<I::Item, Result<R, E>>) -> Progress {
+        if let Some(Err(error)) = slot.arg.take() {
+            self.thrown = Some(error);
+            return Progress::Completed;
+        }
+        next_into(&mut self.iter, slot)
+    }
+
+    const __HELD: Held = Held::Iterator;
+}
+
 /// What `yield_from!` evaluates to once its delegate completed.
 pub trait Finish {
     /// The value of the `yield_from!` expression.
@@ -469,6 +491,17 @@ impl<I> Finish for IterDelegate<I> {
     type Output = ();
     #[inline(always)]
     fn finish(&mut self) {}
+}
+
+impl<I, E> Finish for IterThrowDelegate<I, E> {
+    type Output = Result<(), E>;
+    #[inline(always)]
+    fn finish(&mut self) -> Result<(), E> {
+        match self.thrown.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -522,9 +555,21 @@ impl GenTag {
     {
         Checked::new(generator)
     }
+
+    /// [`delegate`](Self::delegate) in a generator that can be thrown into (`throw = E`): the
+    /// same, as a thrown error reaches the sub-generator, whose `Result` return value then carries
+    /// it if it does not handle it.
+    #[inline(always)]
+    pub fn delegate_throwing<Y, R, M, G>(self, _co: Co<Y, R, M>, generator: G) -> Checked<G, Y, R>
+    where
+        G: Delegate<Y, R> + Finish,
+    {
+        Checked::new(generator)
+    }
 }
 
-/// Delegation to an iterable: iterated; the result is `()`.
+/// Delegation to an iterable: iterated; the result is `()` (or, in a generator that can be thrown
+/// into, `Result<(), E>`).
 pub struct IterTag;
 
 impl IterTag {
@@ -539,6 +584,23 @@ impl IterTag {
         I: IntoIterator<Item = Y>,
     {
         Checked::new(IterDelegate(iterable.into_iter()))
+    }
+
+    /// As [`delegate`](Self::delegate), in a generator that can be thrown into (`throw = E`): an
+    /// error thrown while the iterable runs ends it, and `yield_from!` evaluates to `Err(error)`.
+    #[inline(always)]
+    pub fn delegate_throwing<Y, R, E, M, I>(
+        self,
+        _co: Co<Y, Result<R, E>, M>,
+        iterable: I,
+    ) -> Checked<IterThrowDelegate<I::IntoIter, E>, Y, Result<R, E>>
+    where
+        I: IntoIterator<Item = Y>,
+    {
+        Checked::new(IterThrowDelegate {
+            iter: iterable.into_iter(),
+            thrown: None,
+        })
     }
 }
 

@@ -452,9 +452,17 @@ impl<B: Body> Gen<B> {
     /// Python's `close()`: finishes a suspended generator now, running its cleanup.
     ///
     /// The body's live locals are dropped, innermost scope first — the Rust form of `finally` —
-    /// and generators it was delegating to (`yield_from!`) are closed before its own locals. A
-    /// created (never started) generator drops only its captured arguments; closing a finished
-    /// or closed generator does nothing. Dropping a `Gen` closes it the same way.
+    /// and generators it was delegating to (`yield_from!`) are closed before its own locals,
+    /// innermost first, those it borrows (`yield_from!(&mut sub)`) too, as Python closes the
+    /// sub-generator first whoever holds it. A created (never started) generator drops only its
+    /// captured arguments; closing a finished or closed generator does nothing.
+    ///
+    /// Dropping a `Gen` closes it the same way, with one difference: a generator it borrows is
+    /// not closed but left as it was, with its own delegation, and can go on alone (whoever lent
+    /// it still has it). Either way the depth of the delegation costs no stack.
+    ///
+    /// Should a `Drop` panic during the cleanup, the rest of it still runs (innermost first)
+    /// while the panic propagates out of `close`, which leaves the generator closed.
     ///
     /// Python raises `RuntimeError` when a generator ignores `GeneratorExit` and yields again.
     /// That cannot happen here: cleanup is done by `Drop` implementations, which cannot yield, so
@@ -495,14 +503,24 @@ impl<B: Body> Gen<B> {
     /// `delegate.rs`), then its body, dropped in place. Leaves it `Closed` (or `Completed`), with
     /// no body and an empty stack, so that a later drop finds nothing to do.
     pub(crate) fn end(&mut self, end: End) {
-        if B::DELEGATES && !self.stack.is_empty() {
-            self.end_delegation(end);
+        /// Drops the body after the delegation, even if ending the delegation unwinds (a `Drop`
+        /// in a delegate panicked): its locals are dropped while the panic goes on, as Python
+        /// runs the delegator's `finally:` when closing its delegate raised.
+        struct EndBody<'a, B: Body>(&'a mut Gen<B>);
+        impl<B: Body> Drop for EndBody<'_, B> {
+            fn drop(&mut self) {
+                let generator = &mut *self.0;
+                if generator.status != Status::Completed {
+                    generator.status = Status::Closed;
+                }
+                // Taken out first: should a `Drop` in it panic, no body is left to drop again.
+                drop(generator.body.take());
+            }
         }
-        if self.status != Status::Completed {
-            self.status = Status::Closed;
+        let this = EndBody(self);
+        if B::DELEGATES && !this.0.stack.is_empty() {
+            this.0.end_delegation(end);
         }
-        // Taken out first: should a `Drop` in it panic, the generator has no body left to drop.
-        drop(self.body.take());
     }
 
     /// Ends every delegate on the stack, top first (see `delegate.rs`): when dropped, the entries
@@ -637,8 +655,14 @@ where
     /// `throw` with `Err(error)`. The body may handle the error and go on, or propagate it with
     /// `yield_!(x)?`: the generator then finishes and the error comes back out of `throw` as
     /// `Complete(Err(error))`. Throwing into a generator that has not started finishes it without
-    /// running its body. A generator that is delegating (`yield_from!`) forwards the error to the
-    /// innermost generator first.
+    /// running its body.
+    ///
+    /// A generator that is delegating (`yield_from!`) forwards the error to the innermost
+    /// delegate first, as Python does. A sub-generator may handle it; if it does not, its return
+    /// value (`Err(error)`) is what its `yield_from!` evaluates to. An iterable cannot handle it:
+    /// it is ended where it is, and its `yield_from!` evaluates to `Err(error)` in the generator
+    /// that delegated to it. Values sent into an iterable's delegation are dropped, as an
+    /// iterator cannot take them.
     ///
     /// ```
     /// use corogen::prelude::*;

@@ -292,9 +292,9 @@ impl<'d, D: 'd, Y, R: NextArg, M: 'static> core::future::Future for DelegateFutu
                 }
                 // The request points at `delegate`, the `yield_from!` local of the body being
                 // polled, which is pinned and stays suspended here until the request is popped
-                // (the next poll of this future) or the body is dropped, which happens only after
-                // the generator cleared its stack (see `delegate.rs`). The `&'d mut` borrow is
-                // consumed here, so the request is the only way to reach the delegate meanwhile.
+                // (before the next poll of this future, or before the body is dropped: see
+                // `delegate.rs`). The `&'d mut` borrow is consumed here, so the request is the
+                // only way to reach the delegate meanwhile.
                 slot.delegate = Some(delegate.request());
                 // The delegate starts (or goes on) as Python's `next()` would resume it. What this
                 // resume carried was for this body, which did not take it: it is dropped.
