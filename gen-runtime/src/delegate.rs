@@ -1,11 +1,12 @@
 //! Delegation (`yield_from!`, PEP 380) without re-entering every level: the outermost generator
 //! keeps a stack of the generators it is delegating to and resumes the innermost one directly.
 //!
-//! `yield_from!(sub)` in a body moves `sub` into a local of the body, a [`Checked`] (the delegate
-//! and the table of what can be done with it without knowing its type, [`DelegateOps`]), and
+//! `yield_from!(sub)` in a body moves `sub` into a local of the body, a [`Checked`] (the delegate,
+//! after the table of what can be done with it without knowing its type, [`DelegateOps`]), and
 //! awaits a [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the
-//! slot (a pointer to that local and the resume function monomorphised for its type), puts the
-//! value that starts the delegate (`R::next_arg()`) in the slot's argument, and returns `Pending`.
+//! slot (a pointer to the delegate in that local and the resume function monomorphised for its
+//! type), puts the value that starts the delegate (`R::next_arg()`) in the slot's argument, and
+//! returns `Pending`.
 //! The `Gen` that polled the body sees the request instead of a yielded value: if it is the
 //! outermost generator it pushes the request on its stack and resumes it; if it is itself a
 //! delegate, it hands the request up to the outermost one. From then on every resume goes straight
@@ -65,6 +66,7 @@ use crate::slot::{Co, Slot};
 #[cfg(feature = "alloc")]
 use crate::{body::Body, generator::Gen};
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 
 /// What one resume of a delegate (or of the outermost body) left in the slot.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,7 +91,7 @@ pub trait Delegate<Y, R>: Sized {
     #[doc(hidden)]
     #[inline(always)]
     fn __resume_fn(&mut self) -> ResumeFn<Y, R> {
-        resume_checked::<Self, Y, R>
+        resume_erased::<Self, Y, R>
     }
 
     /// What the end of an unfinished delegation does with this delegate.
@@ -98,19 +100,20 @@ pub trait Delegate<Y, R>: Sized {
 }
 
 /// How a request resumes its delegate: a function monomorphised for the delegate's type, called
-/// with the erased pointer to the [`Checked`] it lies in.
+/// with the erased pointer to it.
 #[doc(hidden)]
-pub type ResumeFn<Y, R> = unsafe fn(*mut (), &mut Slot<Y, R>) -> Progress;
+pub type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &mut Slot<Y, R>) -> Progress;
 
-/// A pointer to a `yield_from!` local (a [`Checked`]) in a suspended parent's state, with the
-/// function that resumes its delegate (monomorphised for its type: one indirect call per resume,
-/// with the delegate's whole resume, body poll included, inlined behind it).
+/// A pointer to the delegate of a `yield_from!` local (a [`Checked`]) in a suspended parent's
+/// state, with the function that resumes it (monomorphised for its type: one indirect call per
+/// resume, with the delegate's whole resume, body poll included, inlined behind it). The word
+/// before the delegate holds the local's table ([`Checked::request`] puts it there).
 #[cfg_attr(
     not(feature = "alloc"),
     expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
 )]
 pub struct DelegateRequest<Y, R> {
-    target: *mut (),
+    target: NonNull<()>,
     resume: ResumeFn<Y, R>,
 }
 
@@ -134,7 +137,7 @@ impl<Y, R> DelegateRequest<Y, R> {
     /// it does not touch again until the request is popped.
     #[inline(always)]
     pub(crate) unsafe fn resume(&self, slot: &mut Slot<Y, R>) -> Progress {
-        // SAFETY: `resume` was chosen for the type of the `Checked` that `target` points at
+        // SAFETY: `resume` was chosen for the type of the delegate that `target` points at
         // (`request_erased`), and the pointer is valid and unaliased per this function's contract.
         unsafe { (self.resume)(self.target, slot) }
     }
@@ -145,9 +148,11 @@ impl<Y, R> DelegateRequest<Y, R> {
     /// The `Checked` the request points at is still live (its parent's body was not dropped).
     #[inline]
     pub(crate) unsafe fn held(&self) -> &'static Held {
-        // SAFETY: every request points at a `Checked` (only `Checked::request` makes requests),
-        // which is `repr(C)` with its table first; it is live per this function's contract.
-        unsafe { &(*self.target.cast::<&'static DelegateOps>()).held }
+        let table = self.target.as_ptr().wrapping_byte_sub(TABLE_BEFORE);
+        // SAFETY: every request points at the delegate of a `Checked` (only `Checked::request`
+        // makes requests), which put its table in the word before it; the `Checked` is live per
+        // this function's contract, and the pointer came from a pointer to all of it.
+        unsafe { &(*table.cast::<&'static DelegateOps>()).held }
     }
 
     /// Ends the delegate of a request popped from the stack of a generator whose life ends (see
@@ -164,31 +169,31 @@ impl<Y, R> DelegateRequest<Y, R> {
             Held::Iterator => {}
             // SAFETY: the function was made for the type of the `Checked` at `target`, and its
             // own delegation, above it, was ended: per this function's contract.
-            Held::Owned(end_owned) => unsafe { end_owned(self.target, end) },
+            Held::Owned(end_owned) => unsafe { end_owned(self.target.as_ptr(), end) },
             Held::Borrowed { close, .. } => {
                 if end == End::Close {
                     // SAFETY: as above.
-                    unsafe { close(self.target) }
+                    unsafe { close(self.target.as_ptr()) }
                 }
             }
         }
     }
 
-    /// The erased pointer to the `Checked` this request points at.
+    /// The erased pointer to the delegate this request points at.
     #[inline]
     pub(crate) fn target(&self) -> *mut () {
-        self.target
+        self.target.as_ptr()
     }
 }
 
-/// What can be done with a `yield_from!` local without knowing its type: the first field of every
-/// [`Checked`], so that an entry of a delegation stack, which points at the `Checked`, leads to it.
-/// Free of `Y` and `R` (its functions take erased pointers) so that it can be a `'static` table
-/// whatever the generator borrows.
+/// What can be done with a `yield_from!` local without knowing its type: in the word before the
+/// delegate of every [`Checked`], so that an entry of a delegation stack, which points at the
+/// delegate, leads to it. Free of `Y` and `R` (its functions take erased pointers) so that it can
+/// be a `'static` table whatever the generator borrows.
 pub struct DelegateOps {
-    /// Writes the request for the delegate of the `Checked<D, Y, R>` at the first pointer into the
-    /// `Option<DelegateRequest<Y, R>>` at the second.
-    request: unsafe fn(*mut (), *mut ()),
+    /// Writes the request for the delegate of type `D` at the first pointer (in a `Checked<D, Y,
+    /// R>`) into the `Option<DelegateRequest<Y, R>>` at the second.
+    request: unsafe fn(NonNull<()>, *mut ()),
     #[cfg_attr(
         not(feature = "alloc"),
         expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
@@ -212,11 +217,11 @@ pub enum Held {
     /// An iterator: nothing; it is dropped with its parent's body.
     Iterator,
     /// A generator the `yield_from!` local owns: its body is dropped (or closed) in place, before
-    /// its parent's. The function is given the `Checked` it lies in.
+    /// its parent's. The function is given the generator.
     Owned(unsafe fn(*mut (), End)),
     /// A generator reached through `&mut`, which outlives the delegation.
     Borrowed {
-        /// Closes it (given the `Checked` the `&mut` lies in).
+        /// Closes it (given the `&mut`, in the `Checked`).
         close: unsafe fn(*mut ()),
         /// Gives it the entries of a stack (a `Vec<DelegateRequest<Y, R>>`, the second pointer)
         /// from the index given on: its own delegation, which becomes its own stack again. It is
@@ -234,69 +239,53 @@ pub enum End {
     Close,
 }
 
-/// The `ResumeFn` of delegates of type `D`, in a `Checked<D, Y, R>`.
+/// The `ResumeFn` of delegates of type `D`.
 ///
 /// # Safety
-/// `checked` points at a live `Checked<D, Y, R>` that nothing else accesses during the call.
-unsafe fn resume_checked<D: Delegate<Y, R>, Y, R>(
-    checked: *mut (),
+/// `target` points at a live `D` that nothing else accesses during the call.
+unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
+    target: NonNull<()>,
     slot: &mut Slot<Y, R>,
 ) -> Progress {
     // SAFETY: per this function's contract.
-    unsafe {
-        (*checked.cast::<Checked<D, Y, R>>())
-            .delegate
-            .__resume(slot)
-    }
+    unsafe { target.cast::<D>().as_mut() }.__resume(slot)
 }
 
 /// `DelegateOps::request` for delegates of type `D`.
 ///
 /// # Safety
-/// `checked` points at a live `Checked<D, Y, R>` reached through a `&mut`, and `into` at an
-/// `Option<DelegateRequest<Y, R>>`.
-unsafe fn request_erased<D: Delegate<Y, R>, Y, R>(checked: *mut (), into: *mut ()) {
+/// `target` points at a live `D` reached through a `&mut` (to the `Checked` it lies in), and
+/// `into` at an `Option<DelegateRequest<Y, R>>`.
+#[inline(always)]
+unsafe fn request_erased<D: Delegate<Y, R>, Y, R>(target: NonNull<()>, into: *mut ()) {
     // SAFETY: per this function's contract.
-    let resume = unsafe { (*checked.cast::<Checked<D, Y, R>>()).delegate.__resume_fn() };
-    let request = DelegateRequest {
-        target: checked,
-        resume,
-    };
+    let resume = unsafe { target.cast::<D>().as_mut() }.__resume_fn();
+    let request = DelegateRequest { target, resume };
     // SAFETY: per this function's contract.
     unsafe { *into.cast::<Option<DelegateRequest<Y, R>>>() = Some(request) };
-}
-
-#[cfg(feature = "alloc")]
-/// Where a `Gen<B>` lies in the `Checked` of an owned delegate of its type.
-#[inline(always)]
-const fn owned_offset<B: Body>() -> usize {
-    core::mem::offset_of!(Checked<Gen<B>, B::Yield, B::Resume>, delegate)
 }
 
 #[cfg(feature = "alloc")]
 /// The `ResumeFn` of an owned generator that was resumable when its delegation began (see
 /// [`Gen`'s `__resume_fn`](Delegate::__resume_fn)): it polls the body with no check and no status
 /// update, and it is the one function that polls bodies of type `B` on behalf of another
-/// generator (the outermost body and `&mut` delegates call it too, through [`resume_delegated`]),
-/// so the optimiser inlines the body's poll there and nowhere else. The `Gen` is found
-/// `owned_offset` bytes after `checked`, added to every field's own offset for free.
+/// generator (the outermost body and `&mut` delegates call it too), so the optimiser inlines the
+/// body's poll there and nowhere else.
 ///
 /// # Safety
-/// `owned_offset::<B>()` bytes after `checked` lies a live `Gen<B>` that nothing else accesses
-/// during the call, and for which `can_run_delegated()` held when its delegation began (see
-/// [`Gen::poll_delegated`]).
+/// `target` points at a live `Gen<B>` that nothing else accesses during the call, and for which
+/// `can_run_delegated()` held when its delegation began (see [`Gen::poll_delegated`]).
 #[inline(never)]
-unsafe fn resume_owned<B: Body>(
-    checked: *mut (),
+unsafe fn resume_delegated_erased<B: Body>(
+    target: NonNull<()>,
     slot: &mut Slot<B::Yield, B::Resume>,
 ) -> Progress {
-    let generator = checked.wrapping_byte_add(owned_offset::<B>());
     // SAFETY: per this function's contract.
-    unsafe { (*generator.cast::<Gen<B>>()).poll_delegated(slot) }
+    unsafe { target.cast::<Gen<B>>().as_mut().poll_delegated(slot) }
 }
 
 #[cfg(feature = "alloc")]
-/// Polls `generator`'s body once with `slot`, through [`resume_owned`].
+/// Polls `generator`'s body once with `slot`, through [`resume_delegated_erased`].
 ///
 /// # Safety
 /// As [`Gen::poll_delegated`].
@@ -305,15 +294,9 @@ pub(crate) unsafe fn resume_delegated<B: Body>(
     generator: &mut Gen<B>,
     slot: &mut Slot<B::Yield, B::Resume>,
 ) -> Progress {
-    // Where the `Checked` would start if `generator` lay in one: `resume_owned` adds the offset
-    // back. The arithmetic wraps, so the pointer keeps `generator`'s provenance wherever it
-    // points, and it is dereferenced only once back at `generator`.
-    let checked = core::ptr::from_mut(generator)
-        .cast::<()>()
-        .wrapping_byte_sub(owned_offset::<B>());
-    // SAFETY: `owned_offset` bytes after `checked` lies `generator`, borrowed for the whole call;
-    // the rest is this function's contract.
-    unsafe { resume_owned::<B>(checked, slot) }
+    // SAFETY: the pointer comes from a `&mut Gen<B>`, borrowed for the whole call; the rest is
+    // this function's contract.
+    unsafe { resume_delegated_erased::<B>(NonNull::from(generator).cast(), slot) }
 }
 
 #[cfg(feature = "alloc")]
@@ -331,9 +314,9 @@ impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
     #[inline(always)]
     fn __resume_fn(&mut self) -> ResumeFn<B::Yield, B::Resume> {
         if self.can_run_delegated() {
-            resume_owned::<B>
+            resume_delegated_erased::<B>
         } else {
-            resume_checked::<Self, B::Yield, B::Resume>
+            resume_erased::<Self, B::Yield, B::Resume>
         }
     }
 
@@ -344,13 +327,11 @@ impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
 /// `Held::Owned` for `Gen<B>`: ends it in place.
 ///
 /// # Safety
-/// `checked` points at a live `Checked<Gen<B>, ..>` whose request was popped from the stack that
-/// held it, and nothing else accesses it during the call.
-unsafe fn end_owned<B: Body>(checked: *mut (), end: End) {
+/// `target` points at a live `Gen<B>`, the delegate of a `Checked` whose request was popped from
+/// the stack that held it, and nothing else accesses it during the call.
+unsafe fn end_owned<B: Body>(target: *mut (), end: End) {
     // SAFETY: per this function's contract.
-    let generator =
-        unsafe { &mut (*checked.cast::<Checked<Gen<B>, B::Yield, B::Resume>>()).delegate };
-    generator.end(end);
+    unsafe { (*target.cast::<Gen<B>>()).end(end) };
 }
 
 /// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status right
@@ -369,15 +350,15 @@ impl<B: Body> Delegate<B::Yield, B::Resume> for &mut Gen<B> {
 }
 
 #[cfg(feature = "alloc")]
-/// The borrowed `Gen<B>` of the `Checked` at `checked`.
+/// The generator the `&mut Gen<B>` at `target` borrows.
 ///
 /// # Safety
-/// `checked` points at a live `Checked<&mut Gen<B>, ..>`, and nothing else accesses it or the
-/// generator during the lifetime chosen.
+/// `target` points at a live `&mut Gen<B>` (the delegate of a `Checked`), and nothing else
+/// accesses it or the generator during the lifetime chosen.
 #[inline]
-unsafe fn borrowed<'a, B: Body>(checked: *mut ()) -> &'a mut Gen<B> {
+unsafe fn borrowed<'a, B: Body>(target: *mut ()) -> &'a mut Gen<B> {
     // SAFETY: per this function's contract.
-    unsafe { &mut *(*checked.cast::<Checked<&mut Gen<B>, B::Yield, B::Resume>>()).delegate }
+    unsafe { &mut **target.cast::<&mut Gen<B>>() }
 }
 
 #[cfg(feature = "alloc")]
@@ -385,9 +366,9 @@ unsafe fn borrowed<'a, B: Body>(checked: *mut ()) -> &'a mut Gen<B> {
 ///
 /// # Safety
 /// As [`borrowed`]; the request was popped from the stack that held it.
-unsafe fn close_borrowed<B: Body>(checked: *mut ()) {
+unsafe fn close_borrowed<B: Body>(target: *mut ()) {
     // SAFETY: per this function's contract.
-    unsafe { borrowed::<B>(checked) }.close();
+    unsafe { borrowed::<B>(target) }.close();
 }
 
 #[cfg(feature = "alloc")]
@@ -395,10 +376,10 @@ unsafe fn close_borrowed<B: Body>(checked: *mut ()) {
 ///
 /// # Safety
 /// As [`borrowed`]; `stack` points at the `Vec<DelegateRequest<B::Yield, B::Resume>>` that holds
-/// the request for `checked` at `from - 1`, and the entries from `from` on are the generator's own
+/// the request for `target` at `from - 1`, and the entries from `from` on are the generator's own
 /// delegation (see the module docs).
 unsafe fn hand_back_borrowed<B: Body>(
-    checked: *mut (),
+    target: *mut (),
     stack: *mut (),
     from: usize,
     poisoned: bool,
@@ -407,7 +388,7 @@ unsafe fn hand_back_borrowed<B: Body>(
     let stack =
         unsafe { &mut *stack.cast::<alloc::vec::Vec<DelegateRequest<B::Yield, B::Resume>>>() };
     // SAFETY: per this function's contract.
-    unsafe { borrowed::<B>(checked) }.take_back(stack.drain(from..), poisoned);
+    unsafe { borrowed::<B>(target) }.take_back(stack.drain(from..), poisoned);
 }
 
 /// Delegation to a plain iterator (`yield from iterable`): values sent while it runs are
@@ -610,14 +591,27 @@ impl IterTag {
 /// is reported once, at its argument, and not again where the delegate is used. `Finish` needs no
 /// such care: every delegate type implements it without bounds, so it is called directly.
 ///
-/// `repr(C)` with the table first: a request points at the `Checked`, so the end of an unfinished
-/// delegation finds the table of each entry without knowing its type.
+/// A request points at the delegate (so that a resume reaches it with no offset to add), and the
+/// table is in the word right before it, where the end of an unfinished delegation finds it
+/// without knowing the type: `repr(C)`, with a head that is one word (then the table is the head)
+/// or, for a delegate aligned to more than a word, as big as the delegate's alignment (then
+/// [`request`](Self::request) copies the table into the head's last word).
 #[repr(C)]
 pub struct Checked<D, Y, R> {
-    ops: &'static DelegateOps,
+    head: Head<D>,
     delegate: D,
     _types: PhantomData<fn(Y, R)>,
 }
+
+/// The head of a [`Checked`]: the table, in room aligned to the delegate.
+#[repr(C)]
+union Head<D> {
+    table: &'static DelegateOps,
+    _align: core::mem::ManuallyDrop<[D; 0]>,
+}
+
+/// The table's distance before the delegate: one word.
+const TABLE_BEFORE: usize = core::mem::size_of::<&'static DelegateOps>();
 
 impl<D, Y, R> Checked<D, Y, R> {
     #[inline(always)]
@@ -626,22 +620,43 @@ impl<D, Y, R> Checked<D, Y, R> {
         D: Delegate<Y, R>,
     {
         Checked {
-            ops: OpsOf::<D, Y, R>::OPS,
+            head: Head {
+                table: OpsOf::<D, Y, R>::OPS,
+            },
             delegate,
             _types: PhantomData,
         }
     }
 
     /// The request that lets the outermost generator resume this delegate directly: a pointer to
-    /// this `Checked`, which the caller must not touch until the request is popped.
+    /// the delegate, which the caller must not touch (nor move this `Checked`) until the request
+    /// is popped.
     #[inline(always)]
     pub(crate) fn request(&mut self) -> DelegateRequest<Y, R> {
-        let mut request = None;
-        // SAFETY: `ops` was made for `Checked<D, Y, R>` (`new`), and the pointer comes from a
-        // `&mut` to it; `request` is an `Option<DelegateRequest<Y, R>>`.
-        unsafe {
-            (self.ops.request)(core::ptr::from_mut(self).cast(), (&raw mut request).cast());
+        // SAFETY: `new` wrote the `table` field, and nothing writes another.
+        let table = unsafe { self.head.table };
+        let this = core::ptr::from_mut(self);
+        // SAFETY: `this` points at this live `Checked`; the projection stays inside it.
+        let target = unsafe { NonNull::new_unchecked(&raw mut (*this).delegate) }.cast::<()>();
+        const {
+            assert!(core::mem::offset_of!(Checked<D, Y, R>, delegate) >= TABLE_BEFORE);
         }
+        if core::mem::align_of::<D>() > core::mem::align_of::<&'static DelegateOps>() {
+            // SAFETY: the delegate is aligned to more than a word, so the head is as big as that
+            // alignment and ends at the delegate: the word before the delegate is the head's last
+            // one, aligned for a pointer, and ours through `this`.
+            unsafe {
+                target
+                    .as_ptr()
+                    .wrapping_byte_sub(TABLE_BEFORE)
+                    .cast::<&'static DelegateOps>()
+                    .write(table);
+            }
+        }
+        let mut request = None;
+        // SAFETY: `table` was made for `Checked<D, Y, R>` (`new`), `target` points at its delegate
+        // through a pointer to all of it, and `request` is an `Option<DelegateRequest<Y, R>>`.
+        unsafe { (table.request)(target, (&raw mut request).cast()) };
         let Some(request) = request else {
             unreachable!("`DelegateOps::request` makes a request")
         };
