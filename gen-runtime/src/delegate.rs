@@ -6,8 +6,7 @@
 //! awaits a [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the
 //! slot (a pointer to the delegate in that local and the resume function monomorphised for its
 //! type), puts the value that starts the delegate (`R::next_arg()`) in the slot's argument, and
-//! returns `Pending`.
-//! The `Gen` that polled the body sees the request instead of a yielded value: if it is the
+//! returns `Pending`. The `Gen` that polled the body sees the request instead of a yielded value: if it is the
 //! outermost generator it pushes the request on its stack and resumes it; if it is itself a
 //! delegate, it hands the request up to the outermost one. From then on every resume goes straight
 //! to the top of the stack, whatever the depth: one indirect call to the delegate's resume
@@ -37,9 +36,10 @@
 //! - **Closed** (`close()`, Python's delegation of `close` to the sub-iterator): every entry,
 //!   borrowed delegates included, is closed, top first, then the outermost body.
 //!
-//! Dropping top first is what keeps both of these iterative and in order: each entry points at
-//! the `yield_from!` local (a `Gen`) inside its parent's body, so dropping that `Gen`'s body in
-//! place leaves an empty `Gen` behind, which its parent's body then drops without going deeper.
+//! Dropping top first is what keeps both of these iterative and in order: the entry of an owned
+//! delegate points at its `Gen`, in the `yield_from!` local inside its parent's body, so dropping
+//! that `Gen`'s body in place leaves an empty `Gen` behind, which its parent's body then drops
+//! without going deeper.
 //! The innermost generator's locals go first, then its parent's, as a chain of `finally:`s would
 //! run, and the depth of the chain never reaches the thread's stack. Iterators need nothing: they
 //! go with their parent's body, as its innermost local.
@@ -87,7 +87,7 @@ pub trait Delegate<Y, R>: Sized {
     #[doc(hidden)]
     fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress;
 
-    /// The function that resumes this delegate through a request to the [`Checked`] it lies in.
+    /// The function that resumes this delegate through a request (which points at it).
     #[doc(hidden)]
     #[inline(always)]
     fn __resume_fn(&mut self) -> ResumeFn<Y, R> {

@@ -680,3 +680,20 @@ fn throws_into_and_drops_of_over_aligned_delegates() {
     g.next();
     drop(g);
 }
+
+// A generator driven by hand, then delegated to by value, runs its own delegation on its own
+// stack; dropping the delegating generator drops that delegation too, innermost first.
+#[test]
+fn dropping_a_delegation_to_a_generator_that_delegates_on_its_own_stack() {
+    let log = DropLog::default();
+    let mut sub = logged_chain(2, Rc::clone(&log));
+    assert_eq!(sub.next(), Some(0));
+    let mut outer = gen_!({
+        let r = yield_from!(sub);
+        yield_!(r);
+    });
+    assert_eq!(outer.next(), Some(1));
+    drop(outer);
+    assert_eq!(*log.borrow(), [0, 1, 2]);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
