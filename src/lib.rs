@@ -229,6 +229,39 @@ pub use gen_macros::yield_;
 /// The resume type must have a [`NextArg`] (`()`, `Option<T>`, `Result<R, E>`): a delegate is
 /// started the way Python starts it, with `next()`.
 ///
+/// In a generator that can be thrown into (`throw = E`, see [`Gen::throw`]), an error thrown
+/// while `yield_from!` runs goes to the innermost delegate, and the expression says what became
+/// of it, as a `yield_!` there does (`Result<R, E>`, so `?` propagates it):
+///
+/// - `yield_from!(generator)` evaluates to the sub-generator's return value, a `Result<T, E>`
+///   (a sub-generator with the same `throw = E` returns one): `Err(e)` if a thrown `e` went
+///   through it unhandled.
+/// - `yield_from!(iterable)` evaluates to `Result<(), E>`: an iterator cannot handle an error,
+///   so a thrown error ends the iteration there, untouched, and is the `Err` at once (Python
+///   raises it in the delegator, as an iterator has no `throw`). `Ok(())` when it ran out.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u32, resume = (), throw = &'static str)]
+/// fn counting() -> Result<u32, &'static str> {
+///     if let Err(e) = yield_from!(0..10) {
+///         assert_eq!(e, "skip");
+///     }
+///     yield_from!(100..)?;
+///     Ok(0)
+/// }
+///
+/// let mut g = counting();
+/// assert_eq!(g.next(), Some(0));
+/// assert_eq!(g.throw("skip"), GeneratorState::Yielded(100)); // the range is left at 1
+/// assert_eq!(g.throw("stop"), GeneratorState::Complete(Err("stop")));
+/// ```
+///
+/// Dropping a generator while it delegates drops its delegates' locals first, innermost first,
+/// however deep the chain; a generator delegated to through `&mut` is left as it was, with its
+/// own delegation, and can go on alone. [`close`](Gen::close) closes that one too.
+///
 /// ```
 /// use corogen::prelude::*;
 ///

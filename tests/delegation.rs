@@ -233,3 +233,82 @@ fn a_panic_in_a_delegate_propagates_and_poisons_the_outer_generator() {
     assert_eq!(g.state(), corogen::GenState::Panicked);
     assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.next())).is_err());
 }
+
+#[generator(yield = u32)]
+fn yields_then_delegates_to_an_iterable() {
+    yield_!(1);
+    yield_from!(vec![2, 3, 4]);
+    yield_!(5);
+}
+
+// Symptom: `sub.collect()` gave `[5]`: the `yield_from!` of `sub` itself was on the outer
+// generator's stack, and went with it.
+#[test]
+fn a_borrowed_delegate_keeps_its_own_iterable_delegation_when_the_delegator_is_dropped() {
+    let mut sub = yields_then_delegates_to_an_iterable();
+    let sub_ref = &mut sub;
+    let mut outer = gen_!({ yield_from!(&mut *sub_ref) });
+    assert_eq!(outer.next(), Some(1));
+    assert_eq!(outer.next(), Some(2));
+    drop(outer);
+    assert_eq!(sub.state(), corogen::GenState::Suspended);
+    assert_eq!(sub.collect::<Vec<_>>(), [3, 4, 5]);
+}
+
+#[generator(yield = u32)]
+fn leaf() -> &'static str {
+    yield_!(2);
+    yield_!(3);
+    yield_!(4);
+    "leaf done"
+}
+
+#[generator(yield = u32)]
+fn yields_then_delegates_to_a_generator() -> &'static str {
+    yield_!(1);
+    let r = yield_from!(leaf());
+    yield_!(5);
+    r
+}
+
+// Symptom: `sub.next()` panicked with "`yield_from!` delegated to `leaf`, which had already
+// finished": `leaf` was resumed by the outer generator's stack, which went with it.
+#[test]
+fn a_borrowed_delegate_keeps_its_own_generator_delegation_when_the_delegator_is_dropped() {
+    let mut sub = yields_then_delegates_to_a_generator();
+    let sub_ref = &mut sub;
+    let mut outer = gen_!({ yield_from!(&mut *sub_ref) });
+    assert_eq!(outer.next(), Some(1));
+    assert_eq!(outer.next(), Some(2));
+    drop(outer);
+    assert_eq!(sub.by_ref().collect::<Vec<_>>(), [3, 4, 5]);
+    assert_eq!(sub.return_value(), Some(&"leaf done"));
+}
+
+#[generator(yield = u32)]
+fn borrows_and_delegates<'a>(
+    inner: &'a mut corogen::Gen<
+        impl corogen::Body<Yield = u32, Resume = (), Return = &'static str>,
+    >,
+) -> &'static str {
+    yield_!(0);
+    let r = yield_from!(inner);
+    yield_!(6);
+    r
+}
+
+// Two borrowed levels: each drop hands the entries above the borrowed delegate back to it.
+#[test]
+fn borrowed_delegates_at_two_levels_each_go_on_alone_in_turn() {
+    let mut sub = yields_then_delegates_to_a_generator();
+    let mut mid = borrows_and_delegates(&mut sub);
+    {
+        let mid_ref = &mut mid;
+        let mut outer = gen_!({ yield_from!(&mut *mid_ref) });
+        assert_eq!(outer.by_ref().take(3).collect::<Vec<_>>(), [0, 1, 2]);
+    }
+    assert_eq!(mid.next(), Some(3));
+    drop(mid);
+    assert_eq!(sub.by_ref().collect::<Vec<_>>(), [4, 5]);
+    assert_eq!(sub.return_value(), Some(&"leaf done"));
+}

@@ -111,6 +111,7 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         first_arg: args.first_arg.as_ref(),
         name: item.sig.ident.to_string(),
         delegates,
+        throws: args.throw_ty.is_some() && !signature.is_async,
         is_async: signature.is_async,
         is_local: signature.is_local,
     };
@@ -284,6 +285,7 @@ fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
         first_arg: None,
         name: "<gen_!>".to_owned(),
         delegates: facts.delegates,
+        throws: false,
         is_async,
         is_local,
     };

@@ -72,24 +72,35 @@
 //!
 //! Method resolution on `&sub` picks the delegate: a `Gen` (by value or `&mut`) is
 //! resumed as a generator and `Finish` takes its return value; anything else `IntoIterator` is
-//! iterated and gives `()`. The delegate future does not loop over the sub-generator. Its first
-//! poll leaves a request (a pointer to `__sub` and the resume function of its type) in the slot
-//! and returns `Pending`; the `Gen` that polled the body then resumes `__sub` itself, and when
-//! `__sub` delegates in turn, the request travels up to the outermost `Gen`, which keeps them all
-//! on one stack. Each resume goes straight to the innermost delegate, whose body is polled with
-//! the outermost resume's own slot (its marker switched to that body's), so items cost the same at
-//! any depth. When a delegate completes it is
-//! popped and its parent is polled again: the delegate future completes, and `Finish` takes the
-//! result out of `__sub`, which is then dropped in place at the end of the block. A thrown error is a resume value like any other, so it reaches the
-//! innermost generator first; closing or dropping the outer generator first clears the stack,
-//! then drops its body, which drops `__sub` — the innermost generator's locals go first.
+//! iterated and gives `()`. `__sub` is a `Checked`: the delegate, after a table of what the
+//! runtime can do with it without knowing its type. The delegate future does not loop over the
+//! sub-generator. Its first poll leaves a request (a pointer to `__sub` and the resume function
+//! of its type) in the slot and returns `Pending`; the `Gen` that polled the body then resumes
+//! `__sub` itself, and when `__sub` delegates in turn, the request travels up to the outermost
+//! `Gen`, which keeps them all on one stack. Each resume goes straight to the innermost delegate,
+//! whose body is polled with the outermost resume's own slot (its marker switched to that
+//! body's), so items cost the same at any depth. When a delegate completes it is popped and its
+//! parent is polled again: the delegate future completes, and `Finish` takes the result out of
+//! `__sub`, which is then dropped in place at the end of the block.
+//!
+//! A thrown error is a resume value like any other, so it reaches the innermost delegate first.
+//! In a generator with `throw = E` the tag's method is `delegate_throwing`: a generator is
+//! delegated to as above (its `Result` return value carries an error it did not handle), and an
+//! iterable, which cannot handle one, ends at a thrown error, which `Finish` then gives as the
+//! `Err` of the `Result<(), E>` that `yield_from!` evaluates to there.
+//!
+//! Closing or dropping the outer generator ends its delegation top first, through the tables: each
+//! owned delegate's body is dropped in place (the innermost generator's locals go first, and the
+//! `__sub` its parent then drops is empty, so no drop recurses down the chain), then the outer
+//! body. A delegate borrowed through `&mut` is closed by `close()`; on a drop it takes back the
+//! entries above it, its own delegation, and goes on alone.
 //!
 //! The stack holds raw pointers into suspended parents' states. The argument that they stay valid
 //! (`gen-runtime/src/delegate.rs`): each points at a `__sub` local of a pinned body that stays
-//! suspended at that `.await` until the pointer is popped; bodies are dropped only after the
-//! stack is cleared; a panic poisons the outermost generator, which never reads its stack again.
-//! The pointers are `Send`/`Sync` exactly when the generator's body is, because they point into
-//! that body.
+//! suspended at that `.await` until the pointer is popped; a body is dropped only after every
+//! entry pointing into it was popped; a panic poisons the outermost generator, which never resumes
+//! through its stack again (its drop only ends the entries). The pointers are `Send`/`Sync`
+//! exactly when the generator's body is, because they point into that body.
 //!
 //! # Soundness
 //!
@@ -126,6 +137,9 @@ pub struct Lowering<'a> {
     pub name: String,
     /// Whether the body has a `yield_from!`.
     pub delegates: bool,
+    /// Whether the generator can be thrown into (`throw = E`): its resume type is then
+    /// `Result<R, E>`, and a `yield_from!` of an iterable evaluates to `Result<(), E>`.
+    pub throws: bool,
     /// An async generator: yields go through an `AsyncCo` and the result is an `AsyncGen`.
     pub is_async: bool,
     /// The zero-allocation form: the result is a `GenLocal`.
@@ -154,6 +168,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     YieldRewriter {
         private: &private,
         yield_ty: lowering.yield_ty.filter(|ty| !contains_impl_trait(ty)),
+        throws: lowering.throws,
     }
     .visit_block_mut(&mut body);
     let mixed = Span::mixed_site();
@@ -298,6 +313,8 @@ struct YieldRewriter<'a> {
     private: &'a TokenStream,
     /// The declared yield type, when a `let` can name it.
     yield_ty: Option<&'a Type>,
+    /// `throw = E`: delegations go through the tags' `delegate_throwing`.
+    throws: bool,
 }
 
 impl YieldRewriter<'_> {
@@ -341,7 +358,10 @@ impl YieldRewriter<'_> {
     ///            __co.delegate(&mut __sub).await;
     ///            Finish::finish(&mut __sub) }`
     /// The method call picks, by the type of `sub`, between resuming a generator (whose return
-    /// value is the result) and iterating anything else (`()`).
+    /// value is the result) and iterating anything else (`()`). In a generator with `throw = E`
+    /// it is `delegate_throwing`: an iterable then ends at a thrown error, and the result is
+    /// `Result<(), E>` (a generator's is its own `Result`, which carries the error it did not
+    /// handle).
     fn rewrite_yield_from(&mut self, mac: &syn::Macro) -> Expr {
         let sub = self.argument(mac);
         let co = co_ident();
@@ -353,8 +373,13 @@ impl YieldRewriter<'_> {
         let at_argument = Span::mixed_site().located_at(sub.span());
         let value = Ident::new("__value", at_argument);
         let co_at_argument = Ident::new("__co", at_argument);
+        let delegate = if self.throws {
+            Ident::new("delegate_throwing", at_argument)
+        } else {
+            Ident::new("delegate", at_argument)
+        };
         let pick = quote_spanned! {at_argument=>
-            (&#value).__corogen_kind().delegate(#co_at_argument, #value)
+            (&#value).__corogen_kind().#delegate(#co_at_argument, #value)
         };
         syn::parse_quote_spanned! {span=>
             {

@@ -1,18 +1,19 @@
 //! Delegation (`yield_from!`, PEP 380) without re-entering every level: the outermost generator
 //! keeps a stack of the generators it is delegating to and resumes the innermost one directly.
 //!
-//! `yield_from!(sub)` in a body moves `sub` into a local of the body and awaits a
-//! [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the slot
-//! (a pointer to that local and the resume function monomorphised for its type), puts the value
-//! that starts the delegate (`R::next_arg()`) in the slot's argument, and returns `Pending`. The
-//! `Gen` that polled the body sees the request instead of a yielded value: if it is the outermost
-//! generator it pushes the request on its stack and resumes it; if it is itself a delegate, it
-//! hands the request up to the outermost one. From then on every resume goes straight to the top
-//! of the stack, whatever the depth: one indirect call to the delegate's resume function, which
-//! polls the delegate's body with the outermost resume's own slot (its marker set to the
-//! delegate's first, see [`Slot`]). When the top completes it is popped, and its parent (suspended
-//! at the `DelegateFuture`) is polled: the future completes without reading the slot's argument,
-//! and `yield_from!` reads the sub-generator's return value from the local.
+//! `yield_from!(sub)` in a body moves `sub` into a local of the body, a [`Checked`] (the delegate,
+//! after the table of what can be done with it without knowing its type, [`DelegateOps`]), and
+//! awaits a [`DelegateFuture`](crate::slot::DelegateFuture) that puts a [`DelegateRequest`] in the
+//! slot (a pointer to the delegate in that local and the resume function monomorphised for its
+//! type), puts the value that starts the delegate (`R::next_arg()`) in the slot's argument, and
+//! returns `Pending`. The `Gen` that polled the body sees the request instead of a yielded value: if it is the
+//! outermost generator it pushes the request on its stack and resumes it; if it is itself a
+//! delegate, it hands the request up to the outermost one. From then on every resume goes straight
+//! to the top of the stack, whatever the depth: one indirect call to the delegate's resume
+//! function, which polls the delegate's body with the outermost resume's own slot (its marker set
+//! to the delegate's first, see [`Slot`]). When the top completes it is popped, and its parent
+//! (suspended at the `DelegateFuture`) is polled: the future completes without reading the slot's
+//! argument, and `yield_from!` reads the sub-generator's return value from the local.
 //!
 //! A generator delegated to by value (the common case: `yield_from!(sub())`) is checked once,
 //! when its request is made, and then resumed with no status check or update until it completes:
@@ -21,13 +22,45 @@
 //! delegation, so it keeps its status right at every resume (it may be resumed on its own after
 //! the delegating generator was dropped, or report that it panicked).
 //!
-//! Why the pointers stay valid: the local lives in the parent's body state, which is pinned in the
-//! parent's heap block (`BodyBox`: never moved, and given back to a free list only after the body
-//! was dropped in place) and is not touched while the parent is suspended at that await. A parent is
-//! resumed only after its child was popped, and a body is dropped (by `drop` or `close`) only after
-//! the stack was cleared. A panic poisons the outermost generator, which then never reads its stack
-//! again. The resume function was chosen, by the type, when the request was made from a `&mut` to
-//! that very local, so the erased pointer is always read back as the type it was made from.
+//! # The end of a delegation that did not finish
+//!
+//! The entries above a borrowed delegate on the outermost generator's stack are that delegate's
+//! own delegation (they point into its body and its delegates' bodies). What happens to them
+//! when the outermost generator goes:
+//!
+//! - **Dropped**: the entries above the lowest borrowed delegate become that delegate's own
+//!   stack again, so it goes on alone from where it was (and it is poisoned too if the outermost
+//!   generator was: a panic went through it). The entries below it are the outermost
+//!   generator's own chain: each owned delegate is dropped in place, top first, then the
+//!   outermost body.
+//! - **Closed** (`close()`, Python's delegation of `close` to the sub-iterator): every entry,
+//!   borrowed delegates included, is closed, top first, then the outermost body.
+//!
+//! Dropping top first is what keeps both of these iterative and in order: the entry of an owned
+//! delegate points at its `Gen`, in the `yield_from!` local inside its parent's body, so dropping
+//! that `Gen`'s body in place leaves an empty `Gen` behind, which its parent's body then drops
+//! without going deeper.
+//! The innermost generator's locals go first, then its parent's, as a chain of `finally:`s would
+//! run, and the depth of the chain never reaches the thread's stack. Iterators need nothing: they
+//! go with their parent's body, as its innermost local.
+//!
+//! Should a `Drop` panic on the way, the rest of the chain is still dropped, top first, while
+//! the panic unwinds (a second panic aborts, as in any Rust value's drop): nothing is dropped
+//! twice, as each body is taken out of its `Gen` before it is dropped, and every entry is popped
+//! before it is ended.
+//!
+//! # Why the pointers stay valid
+//!
+//! The local lives in the parent's body state, which is pinned in the parent's heap block
+//! (`BodyBox`: never moved, and given back to a free list only after the body was dropped in
+//! place) and is not touched while the parent is suspended at that await. A parent is resumed only
+//! after its child was popped, and a body is dropped only after every entry that points into it
+//! was popped: by the end of a delegation (top first, above), or by its `Gen` handing them to a
+//! borrowed delegate. A panic poisons the outermost generator, which then never resumes through
+//! its stack again; its drop or close only ends the entries, as above (a body whose poll unwound
+//! is in its "panicked" state, which drops nothing). The resume function was chosen, by the type,
+//! when the request was made from a `&mut` to that very local, so the erased pointer is always
+//! read back as the type it was made from.
 
 use crate::slot::{Co, Slot};
 #[cfg(feature = "alloc")]
@@ -49,43 +82,162 @@ pub enum Progress {
 
 /// Something `yield_from!` can delegate to: a generator or an iterator. Only this crate
 /// implements it.
-pub trait Delegate<Y, R> {
+pub trait Delegate<Y, R>: Sized {
     /// Resumes the delegate once with the slot's `arg`, leaving what it did in the slot.
     #[doc(hidden)]
     fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress;
 
-    /// The request that lets the outermost generator resume this delegate directly.
-    #[doc(hidden)]
-    fn __request(&mut self) -> DelegateRequest<Y, R>;
-
-    /// The request for a delegate reached through `&mut`: it outlives the delegation, so it
-    /// must be left in a state it can be resumed from directly afterwards.
+    /// The function that resumes this delegate through a request (which points at it).
     #[doc(hidden)]
     #[inline(always)]
-    fn __request_borrowed(&mut self) -> DelegateRequest<Y, R> {
-        self.__request()
+    fn __resume_fn(&mut self) -> ResumeFn<Y, R> {
+        resume_erased::<Self, Y, R>
     }
+
+    /// What the end of an unfinished delegation does with this delegate.
+    #[doc(hidden)]
+    const __HELD: Held;
 }
 
 /// How a request resumes its delegate: a function monomorphised for the delegate's type, called
 /// with the erased pointer to it.
-type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &mut Slot<Y, R>) -> Progress;
+#[doc(hidden)]
+pub type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &mut Slot<Y, R>) -> Progress;
 
-/// A pointer to a delegate living in a suspended parent's state, with the function that resumes
-/// it (monomorphised for its type: one indirect call per resume, with the delegate's whole
-/// resume, body poll included, inlined behind it).
+/// A pointer to the delegate of a `yield_from!` local (a [`Checked`]) in a suspended parent's
+/// state, with the function that resumes it (monomorphised for its type: one indirect call per
+/// resume, with the delegate's whole resume, body poll included, inlined behind it). The word
+/// before the delegate holds the local's table ([`Checked::request`] puts it there).
+#[cfg_attr(
+    not(feature = "alloc"),
+    expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
+)]
 pub struct DelegateRequest<Y, R> {
     target: NonNull<()>,
     resume: ResumeFn<Y, R>,
 }
 
 // SAFETY: a request points into the body of the generator that holds it (directly or through
-// nested delegates' bodies, which that body owns). `Gen` is `Send`/`Sync` only when its body is,
-// so sending or sharing a `Gen` with requests sends or shares nothing its body does not already.
-// Requests are dereferenced only through `&mut Gen`.
+// nested delegates' bodies, which that body owns, or a borrowed delegate, which it borrows).
+// `Gen` is `Send`/`Sync` only when its body is, so sending or sharing a `Gen` with requests sends
+// or shares nothing its body does not already. Requests are dereferenced only through `&mut Gen`.
 unsafe impl<Y, R> Send for DelegateRequest<Y, R> {}
 // SAFETY: as above; `&DelegateRequest` gives no access to the delegate.
 unsafe impl<Y, R> Sync for DelegateRequest<Y, R> {}
+
+#[cfg(feature = "alloc")]
+impl<Y, R> DelegateRequest<Y, R> {
+    /// Resumes the delegate with the slot's `arg`.
+    ///
+    /// # Safety
+    /// The delegate is still live and reached only through this request: the request is the top
+    /// of the stack of the generator being resumed, everything above it was popped, and its
+    /// parent chain is suspended at the `yield_from!`s that pushed the entries below (see the
+    /// module docs). A `yield_from!` makes a request only from a `&mut` to its own local, which
+    /// it does not touch again until the request is popped.
+    #[inline(always)]
+    pub(crate) unsafe fn resume(&self, slot: &mut Slot<Y, R>) -> Progress {
+        // SAFETY: `resume` was chosen for the type of the delegate that `target` points at
+        // (`request_erased`), and the pointer is valid and unaliased per this function's contract.
+        unsafe { (self.resume)(self.target, slot) }
+    }
+
+    /// What the end of an unfinished delegation does with this entry's delegate.
+    ///
+    /// # Safety
+    /// The `Checked` the request points at is still live (its parent's body was not dropped).
+    #[inline]
+    pub(crate) unsafe fn held(&self) -> &'static Held {
+        let table = self.target.as_ptr().wrapping_byte_sub(TABLE_BEFORE);
+        // SAFETY: every request points at the delegate of a `Checked` (only `Checked::request`
+        // makes requests), which put its table in the word before it; the `Checked` is live per
+        // this function's contract, and the pointer came from a pointer to all of it.
+        unsafe { &(*table.cast::<&'static DelegateOps>()).held }
+    }
+
+    /// Ends the delegate of a request popped from the stack of a generator whose life ends (see
+    /// the module docs): owned generators are dropped or closed in place, borrowed ones closed
+    /// if `end` is [`End::Close`] (and otherwise let go), iterators left to their parent's body.
+    ///
+    /// # Safety
+    /// As [`held`](Self::held); every entry that was above this one on the stack was ended
+    /// already, and this one is not used again.
+    #[inline]
+    pub(crate) unsafe fn end(self, end: End) {
+        // SAFETY: per this function's contract.
+        match unsafe { self.held() } {
+            Held::Iterator => {}
+            // SAFETY: the function was made for the type of the `Checked` at `target`, and its
+            // own delegation, above it, was ended: per this function's contract.
+            Held::Owned(end_owned) => unsafe { end_owned(self.target.as_ptr(), end) },
+            Held::Borrowed { close, .. } => {
+                if end == End::Close {
+                    // SAFETY: as above.
+                    unsafe { close(self.target.as_ptr()) }
+                }
+            }
+        }
+    }
+
+    /// The erased pointer to the delegate this request points at.
+    #[inline]
+    pub(crate) fn target(&self) -> *mut () {
+        self.target.as_ptr()
+    }
+}
+
+/// What can be done with a `yield_from!` local without knowing its type: in the word before the
+/// delegate of every [`Checked`], so that an entry of a delegation stack, which points at the
+/// delegate, leads to it. Free of `Y` and `R` (its functions take erased pointers) so that it can
+/// be a `'static` table whatever the generator borrows.
+pub struct DelegateOps {
+    /// Writes the request for the delegate of type `D` at the first pointer (in a `Checked<D, Y,
+    /// R>`) into the `Option<DelegateRequest<Y, R>>` at the second.
+    request: unsafe fn(NonNull<()>, *mut ()),
+    #[cfg_attr(
+        not(feature = "alloc"),
+        expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
+    )]
+    held: Held,
+}
+
+/// The table of the delegates of type `D`.
+struct OpsOf<D, Y, R>(PhantomData<fn(D, Y, R)>);
+
+impl<D: Delegate<Y, R>, Y, R> OpsOf<D, Y, R> {
+    const OPS: &'static DelegateOps = &DelegateOps {
+        request: request_erased::<D, Y, R>,
+        held: D::__HELD,
+    };
+}
+
+/// What the end of an unfinished delegation (see the module docs) does with a delegate.
+#[doc(hidden)]
+pub enum Held {
+    /// An iterator: nothing; it is dropped with its parent's body.
+    Iterator,
+    /// A generator the `yield_from!` local owns: its body is dropped (or closed) in place, before
+    /// its parent's. The function is given the generator.
+    Owned(unsafe fn(*mut (), End)),
+    /// A generator reached through `&mut`, which outlives the delegation.
+    Borrowed {
+        /// Closes it (given the `&mut`, in the `Checked`).
+        close: unsafe fn(*mut ()),
+        /// Gives it the entries of a stack (a `Vec<DelegateRequest<Y, R>>`, the second pointer)
+        /// from the index given on: its own delegation, which becomes its own stack again. It is
+        /// poisoned as well if the last argument says the generator that held them was.
+        hand_back: unsafe fn(*mut (), *mut (), usize, bool),
+    },
+}
+
+/// How a generator's life ends before its body finished.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum End {
+    /// It is dropped: delegates it borrows go on alone.
+    Drop,
+    /// It is closed (`close()`): delegates it borrows are closed first.
+    Close,
+}
 
 /// The `ResumeFn` of delegates of type `D`.
 ///
@@ -99,9 +251,23 @@ unsafe fn resume_erased<D: Delegate<Y, R>, Y, R>(
     unsafe { target.cast::<D>().as_mut() }.__resume(slot)
 }
 
+/// `DelegateOps::request` for delegates of type `D`.
+///
+/// # Safety
+/// `target` points at a live `D` reached through a `&mut` (to the `Checked` it lies in), and
+/// `into` at an `Option<DelegateRequest<Y, R>>`.
+#[inline(always)]
+unsafe fn request_erased<D: Delegate<Y, R>, Y, R>(target: NonNull<()>, into: *mut ()) {
+    // SAFETY: per this function's contract.
+    let resume = unsafe { target.cast::<D>().as_mut() }.__resume_fn();
+    let request = DelegateRequest { target, resume };
+    // SAFETY: per this function's contract.
+    unsafe { *into.cast::<Option<DelegateRequest<Y, R>>>() = Some(request) };
+}
+
 #[cfg(feature = "alloc")]
 /// The `ResumeFn` of an owned generator that was resumable when its delegation began (see
-/// [`Gen`'s `__request`](Delegate::__request)): it polls the body with no check and no status
+/// [`Gen`'s `__resume_fn`](Delegate::__resume_fn)): it polls the body with no check and no status
 /// update, and it is the one function that polls bodies of type `B` on behalf of another
 /// generator (the outermost body and `&mut` delegates call it too), so the optimiser inlines the
 /// body's poll there and nowhere else.
@@ -133,33 +299,6 @@ pub(crate) unsafe fn resume_delegated<B: Body>(
     unsafe { resume_delegated_erased::<B>(NonNull::from(generator).cast(), slot) }
 }
 
-impl<Y, R> DelegateRequest<Y, R> {
-    /// A request for `delegate`. Making one is safe; resuming through it is not (see
-    /// [`resume`](Self::resume)).
-    #[inline(always)]
-    fn to<D: Delegate<Y, R>>(delegate: &mut D) -> Self {
-        DelegateRequest {
-            target: NonNull::from(delegate).cast(),
-            resume: resume_erased::<D, Y, R>,
-        }
-    }
-
-    /// Resumes the delegate with the slot's `arg`.
-    ///
-    /// # Safety
-    /// The delegate is still live and reached only through this request: the request is the top
-    /// of the stack of the generator being resumed, everything above it was popped, and its
-    /// parent chain is suspended at the `yield_from!`s that pushed the entries below (see the
-    /// module docs). A `yield_from!` makes a request only from a `&mut` to its own local, which
-    /// it does not touch again until the request is popped.
-    #[inline(always)]
-    pub(crate) unsafe fn resume(&self, slot: &mut Slot<Y, R>) -> Progress {
-        // SAFETY: `resume` was made for the type `target` points at (`to`), and the pointer is
-        // valid and unaliased per this function's contract.
-        unsafe { (self.resume)(self.target, slot) }
-    }
-}
-
 #[cfg(feature = "alloc")]
 impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
     #[inline(always)]
@@ -173,36 +312,83 @@ impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
     /// checks are done once, here): should it panic, the outermost generator is poisoned and
     /// never resumes it again, and its own status is never looked at before it is dropped.
     #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
+    fn __resume_fn(&mut self) -> ResumeFn<B::Yield, B::Resume> {
         if self.can_run_delegated() {
-            DelegateRequest {
-                target: NonNull::from(self).cast(),
-                resume: resume_delegated_erased::<B>,
-            }
+            resume_delegated_erased::<B>
         } else {
-            DelegateRequest::to(self)
+            resume_erased::<Self, B::Yield, B::Resume>
         }
     }
 
-    /// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status
-    /// right at each step: it may be resumed directly once the delegation is over (or given up).
-    #[inline(always)]
-    fn __request_borrowed(&mut self) -> DelegateRequest<B::Yield, B::Resume> {
-        DelegateRequest::to(self)
-    }
+    const __HELD: Held = Held::Owned(end_owned::<B>);
 }
 
-impl<Y, R, D: Delegate<Y, R> + ?Sized> Delegate<Y, R> for &mut D {
+#[cfg(feature = "alloc")]
+/// `Held::Owned` for `Gen<B>`: ends it in place.
+///
+/// # Safety
+/// `target` points at a live `Gen<B>`, the delegate of a `Checked` whose request was popped from
+/// the stack that held it, and nothing else accesses it during the call.
+unsafe fn end_owned<B: Body>(target: *mut (), end: End) {
+    // SAFETY: per this function's contract.
+    unsafe { (*target.cast::<Gen<B>>()).end(end) };
+}
+
+/// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status right
+/// at each step: it may be resumed directly once the delegation is over (or given up).
+#[cfg(feature = "alloc")]
+impl<B: Body> Delegate<B::Yield, B::Resume> for &mut Gen<B> {
     #[inline(always)]
-    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress {
-        (**self).__resume(slot)
+    fn __resume(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
+        (**self).resume_in_slot(slot)
     }
 
-    /// Points at the delegate itself, not at this reference: one load less per resume.
-    #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<Y, R> {
-        (**self).__request_borrowed()
-    }
+    const __HELD: Held = Held::Borrowed {
+        close: close_borrowed::<B>,
+        hand_back: hand_back_borrowed::<B>,
+    };
+}
+
+#[cfg(feature = "alloc")]
+/// The generator the `&mut Gen<B>` at `target` borrows.
+///
+/// # Safety
+/// `target` points at a live `&mut Gen<B>` (the delegate of a `Checked`), and nothing else
+/// accesses it or the generator during the lifetime chosen.
+#[inline]
+unsafe fn borrowed<'a, B: Body>(target: *mut ()) -> &'a mut Gen<B> {
+    // SAFETY: per this function's contract.
+    unsafe { &mut **target.cast::<&mut Gen<B>>() }
+}
+
+#[cfg(feature = "alloc")]
+/// `Held::Borrowed::close` for `Gen<B>`.
+///
+/// # Safety
+/// As [`borrowed`]; the request was popped from the stack that held it.
+unsafe fn close_borrowed<B: Body>(target: *mut ()) {
+    // SAFETY: per this function's contract.
+    unsafe { borrowed::<B>(target) }.close();
+}
+
+#[cfg(feature = "alloc")]
+/// `Held::Borrowed::hand_back` for `Gen<B>`.
+///
+/// # Safety
+/// As [`borrowed`]; `stack` points at the `Vec<DelegateRequest<B::Yield, B::Resume>>` that holds
+/// the request for `target` at `from - 1`, and the entries from `from` on are the generator's own
+/// delegation (see the module docs).
+unsafe fn hand_back_borrowed<B: Body>(
+    target: *mut (),
+    stack: *mut (),
+    from: usize,
+    poisoned: bool,
+) {
+    // SAFETY: per this function's contract.
+    let stack =
+        unsafe { &mut *stack.cast::<alloc::vec::Vec<DelegateRequest<B::Yield, B::Resume>>>() };
+    // SAFETY: per this function's contract.
+    unsafe { borrowed::<B>(target) }.take_back(stack.drain(from..), poisoned);
 }
 
 /// Delegation to a plain iterator (`yield from iterable`): values sent while it runs are
@@ -213,19 +399,44 @@ impl<I: Iterator, R> Delegate<I::Item, R> for IterDelegate<I> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<I::Item, R>) -> Progress {
         slot.arg = None;
-        match self.0.next() {
-            Some(item) => {
-                slot.yielded = Some(item);
-                Progress::Yielded
-            }
-            None => Progress::Completed,
-        }
+        next_into(&mut self.0, slot)
     }
 
-    #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<I::Item, R> {
-        DelegateRequest::to(self)
+    const __HELD: Held = Held::Iterator;
+}
+
+/// Steps `iter` into the slot.
+#[inline(always)]
+fn next_into<I: Iterator, R>(iter: &mut I, slot: &mut Slot<I::Item, R>) -> Progress {
+    match iter.next() {
+        Some(item) => {
+            slot.yielded = Some(item);
+            Progress::Yielded
+        }
+        None => Progress::Completed,
     }
+}
+
+/// Delegation to a plain iterator in a generator that can be thrown into (`throw = E`): an error
+/// thrown while it runs ends it, and `yield_from!` evaluates to `Err(error)`, as Python raises it
+/// in the delegator at once (an iterator has no `throw`). Values sent are dropped, as by
+/// [`IterDelegate`].
+pub struct IterThrowDelegate<I, E> {
+    iter: I,
+    thrown: Option<E>,
+}
+
+impl<I: Iterator, R, E> Delegate<I::Item, Result<R, E>> for IterThrowDelegate<I, E> {
+    #[inline(always)]
+    fn __resume(&mut self, slot: &mut Slot<I::Item, Result<R, E>>) -> Progress {
+        if let Some(Err(error)) = slot.arg.take() {
+            self.thrown = Some(error);
+            return Progress::Completed;
+        }
+        next_into(&mut self.iter, slot)
+    }
+
+    const __HELD: Held = Held::Iterator;
 }
 
 /// What `yield_from!` evaluates to once its delegate completed.
@@ -261,6 +472,17 @@ impl<I> Finish for IterDelegate<I> {
     type Output = ();
     #[inline(always)]
     fn finish(&mut self) {}
+}
+
+impl<I, E> Finish for IterThrowDelegate<I, E> {
+    type Output = Result<(), E>;
+    #[inline(always)]
+    fn finish(&mut self) -> Result<(), E> {
+        match self.thrown.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -312,15 +534,23 @@ impl GenTag {
     where
         G: Delegate<Y, R> + Finish,
     {
-        Checked {
-            delegate: generator,
-            request: G::__request,
-            _types: PhantomData,
-        }
+        Checked::new(generator)
+    }
+
+    /// [`delegate`](Self::delegate) in a generator that can be thrown into (`throw = E`): the
+    /// same, as a thrown error reaches the sub-generator, whose `Result` return value then carries
+    /// it if it does not handle it.
+    #[inline(always)]
+    pub fn delegate_throwing<Y, R, M, G>(self, _co: Co<Y, R, M>, generator: G) -> Checked<G, Y, R>
+    where
+        G: Delegate<Y, R> + Finish,
+    {
+        Checked::new(generator)
     }
 }
 
-/// Delegation to an iterable: iterated; the result is `()`.
+/// Delegation to an iterable: iterated; the result is `()` (or, in a generator that can be thrown
+/// into, `Result<(), E>`).
 pub struct IterTag;
 
 impl IterTag {
@@ -334,38 +564,103 @@ impl IterTag {
     where
         I: IntoIterator<Item = Y>,
     {
-        Checked {
-            delegate: IterDelegate(iterable.into_iter()),
-            request: <IterDelegate<I::IntoIter> as Delegate<Y, R>>::__request,
-            _types: PhantomData,
-        }
+        Checked::new(IterDelegate(iterable.into_iter()))
+    }
+
+    /// As [`delegate`](Self::delegate), in a generator that can be thrown into (`throw = E`): an
+    /// error thrown while the iterable runs ends it, and `yield_from!` evaluates to `Err(error)`.
+    #[inline(always)]
+    pub fn delegate_throwing<Y, R, E, M, I>(
+        self,
+        _co: Co<Y, Result<R, E>, M>,
+        iterable: I,
+    ) -> Checked<IterThrowDelegate<I::IntoIter, E>, Y, Result<R, E>>
+    where
+        I: IntoIterator<Item = Y>,
+    {
+        Checked::new(IterThrowDelegate {
+            iter: iterable.into_iter(),
+            thrown: None,
+        })
     }
 }
 
-/// A delegate whose bounds were checked when it was made: its `Delegate` impl has no bound of
-/// its own (it calls the function captured then), so a mistake in `yield_from!` is reported
-/// once, at its argument, and not again where the delegate is used. `Finish` needs no such
-/// care: every delegate type implements it without bounds, so it is called directly (an
-/// indirect call through a pointer kept in the suspended body would cost one per delegation).
-pub struct Checked<D: Finish, Y, R> {
+/// The `yield_from!` local: a delegate whose bounds were checked when it was made, with the table
+/// of what can be done with it without knowing its type ([`DelegateOps`], taken then). Nothing
+/// that uses it has a bound of its own (it calls through the table), so a mistake in `yield_from!`
+/// is reported once, at its argument, and not again where the delegate is used. `Finish` needs no
+/// such care: every delegate type implements it without bounds, so it is called directly.
+///
+/// A request points at the delegate (so that a resume reaches it with no offset to add), and the
+/// table is in the word right before it, where the end of an unfinished delegation finds it
+/// without knowing the type: `repr(C)`, with a head that is one word (then the table is the head)
+/// or, for a delegate aligned to more than a word, as big as the delegate's alignment (then
+/// [`request`](Self::request) copies the table into the head's last word).
+#[repr(C)]
+pub struct Checked<D, Y, R> {
+    head: Head<D>,
     delegate: D,
-    request: fn(&mut D) -> DelegateRequest<Y, R>,
     _types: PhantomData<fn(Y, R)>,
 }
 
-impl<D: Finish, Y, R> Delegate<Y, R> for Checked<D, Y, R> {
+/// The head of a [`Checked`]: the table, in room aligned to the delegate.
+#[repr(C)]
+union Head<D> {
+    table: &'static DelegateOps,
+    _align: core::mem::ManuallyDrop<[D; 0]>,
+}
+
+/// The table's distance before the delegate: one word.
+const TABLE_BEFORE: usize = core::mem::size_of::<&'static DelegateOps>();
+
+impl<D, Y, R> Checked<D, Y, R> {
     #[inline(always)]
-    fn __resume(&mut self, slot: &mut Slot<Y, R>) -> Progress {
-        let request = (self.request)(&mut self.delegate);
-        // SAFETY: the request points at `self.delegate`, borrowed mutably for this call, and is
-        // dropped at its end.
-        unsafe { request.resume(slot) }
+    fn new(delegate: D) -> Self
+    where
+        D: Delegate<Y, R>,
+    {
+        Checked {
+            head: Head {
+                table: OpsOf::<D, Y, R>::OPS,
+            },
+            delegate,
+            _types: PhantomData,
+        }
     }
 
-    /// Points at the checked delegate inside, with its own resume function.
+    /// The request that lets the outermost generator resume this delegate directly: a pointer to
+    /// the delegate, which the caller must not touch (nor move this `Checked`) until the request
+    /// is popped.
     #[inline(always)]
-    fn __request(&mut self) -> DelegateRequest<Y, R> {
-        (self.request)(&mut self.delegate)
+    pub(crate) fn request(&mut self) -> DelegateRequest<Y, R> {
+        // SAFETY: `new` wrote the `table` field, and nothing writes another.
+        let table = unsafe { self.head.table };
+        let this = core::ptr::from_mut(self);
+        // SAFETY: `this` points at this live `Checked`; the projection stays inside it.
+        let target = unsafe { NonNull::new_unchecked(&raw mut (*this).delegate) }.cast::<()>();
+        const {
+            assert!(core::mem::offset_of!(Checked<D, Y, R>, delegate) >= TABLE_BEFORE);
+        }
+        if core::mem::align_of::<D>() > core::mem::align_of::<&'static DelegateOps>() {
+            // SAFETY: the delegate is aligned to more than a word, so the head is as big as that
+            // alignment and ends at the delegate: the word before the delegate is the head's last
+            // one, aligned for a pointer, and ours through `this`.
+            unsafe {
+                target
+                    .as_ptr()
+                    .wrapping_byte_sub(TABLE_BEFORE)
+                    .cast::<&'static DelegateOps>()
+                    .write(table);
+            }
+        }
+        let mut request = None;
+        // SAFETY: `table` was made for `Checked<D, Y, R>` (`new`), `target` points at its delegate
+        // through a pointer to all of it, and `request` is an `Option<DelegateRequest<Y, R>>`.
+        unsafe { (table.request)(target, (&raw mut request).cast()) };
+        let Some(request) = request else {
+            unreachable!("`DelegateOps::request` makes a request")
+        };
+        request
     }
 }
 

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::body::Body;
 use crate::body_box::BodyBox;
-use crate::delegate::{DelegateRequest, Progress, resume_delegated};
+use crate::delegate::{DelegateRequest, End, Held, Progress, resume_delegated};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 use crate::state::GenState;
@@ -322,8 +322,9 @@ impl<B: Body> Gen<B> {
         &mut self,
         slot: &mut Slot<B::Yield, B::Resume>,
     ) -> Progress {
-        // SAFETY: per this function's contract, the body is present (only `close` removes it,
-        // and it leaves a status that `can_run_delegated` rejects).
+        // SAFETY: per this function's contract, the body is present (only `end` removes it,
+        // and it leaves a status that `can_run_delegated` rejects, or it ends a delegate whose
+        // request was popped, never to be resumed again).
         let body = unsafe { self.body.as_mut().unwrap_unchecked() };
         match poll_in_slot(body.as_mut(), slot) {
             Ok(progress) => progress,
@@ -451,9 +452,17 @@ impl<B: Body> Gen<B> {
     /// Python's `close()`: finishes a suspended generator now, running its cleanup.
     ///
     /// The body's live locals are dropped, innermost scope first — the Rust form of `finally` —
-    /// and generators it was delegating to (`yield_from!`) are closed before its own locals. A
-    /// created (never started) generator drops only its captured arguments; closing a finished
-    /// or closed generator does nothing. Dropping a `Gen` closes it the same way.
+    /// and generators it was delegating to (`yield_from!`) are closed before its own locals,
+    /// innermost first, those it borrows (`yield_from!(&mut sub)`) too, as Python closes the
+    /// sub-generator first whoever holds it. A created (never started) generator drops only its
+    /// captured arguments; closing a finished or closed generator does nothing.
+    ///
+    /// Dropping a `Gen` closes it the same way, with one difference: a generator it borrows is
+    /// not closed but left as it was, with its own delegation, and can go on alone (whoever lent
+    /// it still has it). Either way the depth of the delegation costs no stack.
+    ///
+    /// Should a `Drop` panic during the cleanup, the rest of it still runs (innermost first)
+    /// while the panic propagates out of `close`, which leaves the generator closed.
     ///
     /// Python raises `RuntimeError` when a generator ignores `GeneratorExit` and yields again.
     /// That cannot happen here: cleanup is done by `Drop` implementations, which cannot yield, so
@@ -487,12 +496,89 @@ impl<B: Body> Gen<B> {
     /// assert_eq!(g.next(), None);
     /// ```
     pub fn close(&mut self) {
-        // The stack points into the body: forget it before the body goes.
-        self.stack.clear();
-        if self.status != Status::Completed {
-            self.status = Status::Closed;
+        self.end(End::Close);
+    }
+
+    /// Ends the generator's life before its body finished: its delegation first (see
+    /// `delegate.rs`), then its body, dropped in place. Leaves it `Closed` (or `Completed`), with
+    /// no body and an empty stack, so that a later drop finds nothing to do.
+    pub(crate) fn end(&mut self, end: End) {
+        /// Drops the body after the delegation, even if ending the delegation unwinds (a `Drop`
+        /// in a delegate panicked): its locals are dropped while the panic goes on, as Python
+        /// runs the delegator's `finally:` when closing its delegate raised.
+        struct EndBody<'a, B: Body>(&'a mut Gen<B>);
+        impl<B: Body> Drop for EndBody<'_, B> {
+            fn drop(&mut self) {
+                let generator = &mut *self.0;
+                if generator.status != Status::Completed {
+                    generator.status = Status::Closed;
+                }
+                // Taken out first: should a `Drop` in it panic, no body is left to drop again.
+                drop(generator.body.take());
+            }
         }
-        self.body = None;
+        let this = EndBody(self);
+        if B::DELEGATES && !this.0.stack.is_empty() {
+            this.0.end_delegation(end);
+        }
+    }
+
+    /// Ends every delegate on the stack, top first (see `delegate.rs`): when dropped, the entries
+    /// above the lowest borrowed delegate are handed back to it, and the rest are ended; when
+    /// closed, all of them are.
+    #[cold]
+    #[inline(never)]
+    fn end_delegation(&mut self, end: End) {
+        if end == End::Drop {
+            // SAFETY: every entry points at a live `Checked`: the bodies they point into are
+            // dropped only after this (see `delegate.rs`).
+            let lowest_borrowed = (self.stack.iter())
+                .position(|entry| matches!(unsafe { entry.held() }, Held::Borrowed { .. }));
+            if let Some(lowest) = lowest_borrowed {
+                let entry = &self.stack[lowest];
+                // SAFETY: as above.
+                let held = unsafe { entry.held() };
+                let Held::Borrowed { hand_back, .. } = held else {
+                    unreachable!("found as borrowed")
+                };
+                let target = entry.target();
+                let poisoned = self.status == Status::Running;
+                // SAFETY: `target` is the borrowed delegate of the entry at `lowest`, whose
+                // request was made by its own type's table; the entries above it are its own
+                // delegation: they point into its body and the bodies of its delegates.
+                unsafe {
+                    hand_back(
+                        target,
+                        core::ptr::from_mut(&mut self.stack).cast(),
+                        lowest + 1,
+                        poisoned,
+                    );
+                }
+                // The borrowed delegate itself is only let go: it goes on alone.
+                self.stack.truncate(lowest);
+            }
+        }
+        EndEntries {
+            stack: &mut self.stack,
+            end,
+        }
+        .run();
+    }
+
+    /// Takes back the entries of its own delegation from the stack of a generator that was
+    /// dropped while delegating to this one through `&mut`: this one is the outermost again
+    /// (poisoned as well if the other was, as the panic went through this one's delegation).
+    pub(crate) fn take_back(
+        &mut self,
+        entries: impl Iterator<Item = DelegateRequest<B::Yield, B::Resume>>,
+        poisoned: bool,
+    ) {
+        // A delegate with a stack of its own runs its delegation there (`resume_in_slot_apart`),
+        // so nothing of it can be on another generator's stack.
+        self.stack.extend(entries);
+        if poisoned {
+            self.status = Status::Running;
+        }
     }
 
     /// Boxes the generator as a trait object, for collections of different generators or
@@ -569,8 +655,14 @@ where
     /// `throw` with `Err(error)`. The body may handle the error and go on, or propagate it with
     /// `yield_!(x)?`: the generator then finishes and the error comes back out of `throw` as
     /// `Complete(Err(error))`. Throwing into a generator that has not started finishes it without
-    /// running its body. A generator that is delegating (`yield_from!`) forwards the error to the
-    /// innermost generator first.
+    /// running its body.
+    ///
+    /// A generator that is delegating (`yield_from!`) forwards the error to the innermost
+    /// delegate first, as Python does. A sub-generator may handle it; if it does not, its return
+    /// value (`Err(error)`) is what its `yield_from!` evaluates to. An iterable cannot handle it:
+    /// it is ended where it is, and its `yield_from!` evaluates to `Err(error)` in the generator
+    /// that delegated to it. Values sent into an iterable's delegation are dropped, as an
+    /// iterator cannot take them.
     ///
     /// ```
     /// use corogen::prelude::*;
@@ -607,8 +699,38 @@ where
 
 impl<B: Body> Drop for Gen<B> {
     fn drop(&mut self) {
-        // The stack points into the body: forget it before the body is dropped.
-        self.stack.clear();
+        // The stack points into the body: its delegation ends before the body is dropped.
+        if B::DELEGATES && !self.stack.is_empty() {
+            self.end_delegation(End::Drop);
+        }
+    }
+}
+
+/// Pops and ends the entries of a delegation stack, top first. Should one of them panic (a `Drop`
+/// in a body), the rest are still ended while the panic unwinds, as a `Vec` drops the rest of its
+/// elements: each is popped before it is ended, so none is ended twice.
+struct EndEntries<'a, Y, R> {
+    stack: &'a mut Vec<DelegateRequest<Y, R>>,
+    end: End,
+}
+
+impl<Y, R> EndEntries<'_, Y, R> {
+    fn run(mut self) {
+        self.end_rest();
+    }
+
+    fn end_rest(&mut self) {
+        while let Some(entry) = self.stack.pop() {
+            // SAFETY: the entry was the top of the stack: everything above it was ended, and the
+            // bodies below, which hold it, are still live (see `delegate.rs`).
+            unsafe { entry.end(self.end) };
+        }
+    }
+}
+
+impl<Y, R> Drop for EndEntries<'_, Y, R> {
+    fn drop(&mut self) {
+        self.end_rest();
     }
 }
 

@@ -16,7 +16,7 @@
 //! that creates yield futures of marker `M` is only made by generated code, for the one `Gen` that
 //! polls it (see `Co::new`'s contract).
 
-use crate::delegate::{Delegate, DelegateRequest};
+use crate::delegate::{Checked, DelegateRequest};
 use crate::protocol::NextArg;
 use core::any::TypeId;
 use core::marker::PhantomData;
@@ -46,7 +46,7 @@ struct SlotHeader {
 /// body about to be polled ([`Slot::poll_with`]), so each body's yields still find a slot of
 /// their own marker, and all of them share `Y` and `R`.
 ///
-/// `pub` only because the hidden methods of [`Delegate`] name it; its fields are private.
+/// `pub` only because the hidden methods of `Delegate` name it; its fields are private.
 #[doc(hidden)]
 #[repr(C)]
 pub struct Slot<Y, R> {
@@ -205,12 +205,12 @@ impl<Y, R, M: 'static> Co<Y, R, M> {
         }
     }
 
-    /// The future behind `yield_from!`: suspends this body until `delegate` has completed, while
-    /// the outermost generator resumes `delegate` directly.
+    /// The future behind `yield_from!`: suspends this body until the delegate in `delegate` (the
+    /// `yield_from!` local) has completed, while the outermost generator resumes it directly.
     #[inline(always)]
-    pub fn delegate<'d, D: Delegate<Y, R> + 'd>(
+    pub fn delegate<'d, D: 'd>(
         self,
-        delegate: &'d mut D,
+        delegate: &'d mut Checked<D, Y, R>,
     ) -> DelegateFuture<'d, D, Y, R, M>
     where
         R: NextArg,
@@ -273,17 +273,18 @@ impl<Y, R, M: 'static> core::future::Future for YieldFuture<Y, R, M> {
 #[must_use = "a delegation does nothing unless awaited"]
 pub struct DelegateFuture<'d, D, Y, R, M> {
     /// Taken at the first poll, when the request is made.
-    delegate: Option<&'d mut D>,
+    delegate: Option<&'d mut Checked<D, Y, R>>,
     _types: Invariant<Y, R, M>,
 }
 
 impl<D, Y, R, M> Unpin for DelegateFuture<'_, D, Y, R, M> {}
 
-impl<'d, D: Delegate<Y, R> + 'd, Y, R: NextArg, M: 'static> core::future::Future
-    for DelegateFuture<'d, D, Y, R, M>
-{
+impl<'d, D: 'd, Y, R: NextArg, M: 'static> core::future::Future for DelegateFuture<'d, D, Y, R, M> {
     type Output = ();
 
+    // Inlined into the body's poll, right after `yield_from!` made its local: the optimiser then
+    // knows the local's table, and the request is made with direct, inlined calls.
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let slot = slot_in::<Y, R>(cx, TypeId::of::<M>());
@@ -294,10 +295,10 @@ impl<'d, D: Delegate<Y, R> + 'd, Y, R: NextArg, M: 'static> core::future::Future
                 }
                 // The request points at `delegate`, the `yield_from!` local of the body being
                 // polled, which is pinned and stays suspended here until the request is popped
-                // (the next poll of this future) or the body is dropped, which happens only after
-                // the generator cleared its stack (see `delegate.rs`). The `&'d mut` borrow is
-                // consumed here, so the request is the only way to reach the delegate meanwhile.
-                slot.delegate = Some(delegate.__request());
+                // (before the next poll of this future, or before the body is dropped: see
+                // `delegate.rs`). The `&'d mut` borrow is consumed here, so the request is the
+                // only way to reach the delegate meanwhile.
+                slot.delegate = Some(delegate.request());
                 // The delegate starts (or goes on) as Python's `next()` would resume it. What this
                 // resume carried was for this body, which did not take it: it is dropped.
                 slot.arg = Some(R::next_arg());

@@ -367,15 +367,25 @@ fn two_levels<'a, B: corogen::Body<Yield = u32, Resume = Option<u32>, Return = u
 }
 
 #[test]
-fn closing_mid_delegation_at_depth_then_reusing_a_borrowed_delegate() {
+fn dropping_mid_delegation_at_depth_then_reusing_a_borrowed_delegate() {
+    let mut sub = echo_twice();
+    let mut g = two_levels(&mut sub);
+    assert_eq!(g.send(None), Ok(1));
+    drop(g);
+    // `sub` was left suspended at its first yield; it can still be driven to its end.
+    assert_eq!(sub.send(Some(1)), Ok(2));
+    assert_eq!(sub.send(Some(2)), Err(StopIteration(3)));
+}
+
+#[test]
+fn closing_mid_delegation_at_depth_closes_a_borrowed_delegate_too() {
     let mut sub = echo_twice();
     let mut g = two_levels(&mut sub);
     assert_eq!(g.send(None), Ok(1));
     g.close();
     drop(g);
-    // `sub` was left suspended at its first yield; it can still be driven to its end.
-    assert_eq!(sub.send(Some(1)), Ok(2));
-    assert_eq!(sub.send(Some(2)), Err(StopIteration(3)));
+    assert_eq!(sub.state(), corogen::GenState::Closed);
+    assert_eq!(sub.next(), None);
 }
 
 #[generator(yield = u64)]
@@ -482,4 +492,208 @@ fn big_delegating_bodies_use_a_plain_box() {
         yield_!(u32::from(big[2047]));
     });
     assert_eq!(g.by_ref().collect::<Vec<_>>(), [7, 7, 7]);
+}
+
+// The end of an unfinished delegation (see `delegate.rs`): top first, owned delegates dropped in
+// place, borrowed ones handed back their own delegation (drop) or closed (close).
+
+type DropLog = Rc<std::cell::RefCell<Vec<u32>>>;
+
+struct Logged(u32, DropLog);
+impl Drop for Logged {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+#[generator(yield = u32)]
+fn logged_chain(depth: u32, log: DropLog) -> u32 {
+    let _logged = Logged(depth, log.clone());
+    if depth == 0 {
+        yield_from!([0u32, 1]);
+        return 0;
+    }
+    yield_from!(logged_chain(depth - 1, log)) + 1
+}
+
+#[test]
+fn an_unfinished_delegation_is_dropped_and_closed_innermost_first() {
+    let log = DropLog::default();
+    let mut g = logged_chain(4, Rc::clone(&log));
+    assert_eq!(g.next(), Some(0));
+    drop(g);
+    assert_eq!(*log.borrow(), [0, 1, 2, 3, 4]);
+    log.borrow_mut().clear();
+    let mut g = logged_chain(4, Rc::clone(&log));
+    assert_eq!(g.next(), Some(0));
+    g.close();
+    assert_eq!(*log.borrow(), [0, 1, 2, 3, 4]);
+    assert_eq!(g.next(), None);
+    drop(g);
+    assert_eq!(log.borrow().len(), 5);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
+
+#[generator(yield = u32)]
+fn lends<'a, B: corogen::Body<Yield = u32, Resume = (), Return = u32>>(
+    sub: &'a mut corogen::Gen<B>,
+    log: DropLog,
+) -> u32 {
+    let _logged = Logged(100, log);
+    yield_from!(sub) + 100
+}
+
+#[test]
+fn borrowed_delegates_take_back_their_delegation_at_each_drop() {
+    let log = DropLog::default();
+    let mut inner = logged_chain(2, Rc::clone(&log));
+    let mut mid = lends(&mut inner, Rc::clone(&log));
+    {
+        let mid = &mut mid;
+        let mut top = gen_!({ yield_from!(&mut *mid) });
+        assert_eq!(top.next(), Some(0));
+        // `mid` takes back `inner` and its two levels.
+    }
+    assert!(log.borrow().is_empty());
+    assert_eq!(mid.next(), Some(1));
+    drop(mid);
+    assert_eq!(*log.borrow(), [100]);
+    // `inner` takes back its two levels.
+    assert_eq!(inner.by_ref().collect::<Vec<_>>(), []);
+    assert_eq!(inner.return_value(), Some(&2));
+    assert_eq!(*log.borrow(), [100, 0, 1, 2]);
+}
+
+#[test]
+fn close_goes_through_borrowed_delegates() {
+    let log = DropLog::default();
+    let mut inner = logged_chain(2, Rc::clone(&log));
+    let mut mid = lends(&mut inner, Rc::clone(&log));
+    let mid_ref = &mut mid;
+    let mut top = gen_!({ yield_from!(&mut *mid_ref) });
+    assert_eq!(top.next(), Some(0));
+    top.close();
+    assert_eq!(*log.borrow(), [0, 1, 2, 100]);
+    drop(top);
+    assert_eq!(mid.state(), corogen::GenState::Closed);
+    drop(mid);
+    assert_eq!(inner.state(), corogen::GenState::Closed);
+    assert_eq!(Rc::strong_count(&log), 1, "closed: nothing holds the log");
+}
+
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
+#[test]
+fn a_panic_above_a_borrowed_delegate_poisons_it_and_it_still_drops_its_delegation() {
+    let log = DropLog::default();
+    let inner_log = Rc::clone(&log);
+    let mut inner = gen_!({
+        let _logged = Logged(1, inner_log.clone());
+        yield_from!(gen_!({
+            let _logged = Logged(0, inner_log);
+            yield_!(7u32);
+            panic!("deep");
+        }));
+        0u32
+    });
+    let inner_ref = &mut inner;
+    let mut top = gen_!({ yield_from!(&mut *inner_ref) });
+    assert_eq!(top.next(), Some(7));
+    assert!(catch_unwind(AssertUnwindSafe(|| top.next())).is_err());
+    assert_eq!(
+        *log.borrow(),
+        [0],
+        "the panicking body dropped its own locals"
+    );
+    drop(top);
+    assert_eq!(inner.state(), corogen::GenState::Panicked);
+    assert!(catch_unwind(AssertUnwindSafe(|| inner.next())).is_err());
+    drop(inner);
+    assert_eq!(*log.borrow(), [0, 1]);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
+
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
+#[test]
+fn a_drop_that_panics_mid_chain_lets_the_rest_of_the_chain_drop() {
+    let log = DropLog::default();
+    let make = |log: DropLog| {
+        let (outer_log, mid_log) = (Rc::clone(&log), Rc::clone(&log));
+        gen_!({
+            let _logged = Logged(2, outer_log);
+            yield_from!(gen_!({
+                let _logged = Logged(1, mid_log);
+                let _bomb = PanicOnDrop;
+                yield_from!(gen_!({
+                    let _logged = Logged(0, log);
+                    yield_!(1u32);
+                }));
+            }));
+        })
+    };
+    let mut g = make(Rc::clone(&log));
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(g))).is_err());
+    assert_eq!(*log.borrow(), [0, 1, 2]);
+    log.borrow_mut().clear();
+    let mut g = make(Rc::clone(&log));
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(|| g.close())).is_err());
+    assert_eq!(*log.borrow(), [0, 1, 2]);
+    assert_eq!(g.state(), corogen::GenState::Closed);
+    drop(g);
+    assert_eq!(log.borrow().len(), 3);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
+
+#[generator(yield = u128, resume = (), throw = &'static str)]
+fn over_aligned() -> Result<u128, &'static str> {
+    let r = yield_from!([1u128, 2, 3]);
+    yield_!(u128::from(r.is_err()))?;
+    yield_from!(over_aligned_leaf())
+}
+
+#[repr(align(64))]
+struct Aligned(u128);
+
+#[generator(yield = u128, resume = (), throw = &'static str)]
+fn over_aligned_leaf() -> Result<u128, &'static str> {
+    let kept = Aligned(9);
+    yield_!(kept.0)?;
+    Ok(kept.0 + 1)
+}
+
+// Delegates aligned to more than a word keep their table in the word before them too.
+#[test]
+fn throws_into_and_drops_of_over_aligned_delegates() {
+    let mut g = over_aligned();
+    assert_eq!(g.next(), Some(1));
+    assert_eq!(g.throw("x"), GeneratorState::Yielded(1));
+    assert_eq!(g.next(), Some(9));
+    assert_eq!(g.next(), None);
+    assert_eq!(g.return_value(), Some(&Ok(10)));
+    let mut g = over_aligned();
+    assert_eq!(g.next(), Some(1));
+    g.close();
+    let mut g = over_aligned();
+    g.next();
+    g.next();
+    g.next();
+    drop(g);
+}
+
+// A generator driven by hand, then delegated to by value, runs its own delegation on its own
+// stack; dropping the delegating generator drops that delegation too, innermost first.
+#[test]
+fn dropping_a_delegation_to_a_generator_that_delegates_on_its_own_stack() {
+    let log = DropLog::default();
+    let mut sub = logged_chain(2, Rc::clone(&log));
+    assert_eq!(sub.next(), Some(0));
+    let mut outer = gen_!({
+        let r = yield_from!(sub);
+        yield_!(r);
+    });
+    assert_eq!(outer.next(), Some(1));
+    drop(outer);
+    assert_eq!(*log.borrow(), [0, 1, 2]);
+    assert_eq!(Rc::strong_count(&log), 1);
 }
