@@ -16,7 +16,11 @@ use super::task::{IntoTask, Task, TaskRef, boxed, nanos};
 /// that jumps to the next timer whenever every task waits, so the same code runs as a
 /// deterministic simulation.
 ///
-/// Dropping the hub kills the tasks it still has (their cleanup runs).
+/// Dropping the hub kills the tasks it still has (their cleanup runs). Their handles live on
+/// with what each task ended with: [`Task::try_get`] still gives its value or [`TaskError`],
+/// and a join of it is ready at once. (As with any `Rc`, a dead task whose value holds a handle
+/// to itself, directly or through the values of other tasks, is never freed, nor what is left
+/// of its hub.)
 ///
 /// ```
 /// use corogen::hub::{self, Hub};
