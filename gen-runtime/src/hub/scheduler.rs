@@ -99,7 +99,9 @@ impl Hub {
     }
 
     /// Runs until no task can run and no timer is due: every task ended, or the rest wait for
-    /// something that can no longer happen.
+    /// something that can no longer happen. A waker a foreign future keeps (of a task not
+    /// dead) may still wake its task, from another thread: the hub waits for it. A dead task's
+    /// wakers keep nothing waiting.
     ///
     /// # Panics
     /// If called from a task of this hub.

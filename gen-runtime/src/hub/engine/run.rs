@@ -164,11 +164,11 @@ impl Inner {
             }
         }
         core.read_clock();
-        // Blocking jobs will wake their tasks; a foreign future holding a waker may (from
-        // another thread: without threads, nothing can while the hub waits); a socket may
-        // become ready.
+        // Blocking jobs will wake their tasks; a foreign future holding the waker of a task not
+        // dead may (from another thread: without threads, nothing can while the hub waits); a
+        // socket may become ready.
         let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
-        let wakers = self.remote.wakers.load(Ordering::Acquire) > 0 && base::threads_available();
+        let wakers = base::threads_available() && self.remote.may_be_woken(|key| core.is_dead(key));
         let io = self.driver.has_waiters();
         let timer = core.timers.next_deadline();
         if timer.is_none() && !jobs && !wakers && !io {
