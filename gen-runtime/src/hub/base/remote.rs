@@ -69,10 +69,14 @@ impl Remote {
 
     /// Whether an owned waker of a task not `dead` is alive: a wake may still come. The
     /// wakers of dead tasks stop counting here.
-    pub(crate) fn may_be_woken(&self, dead: impl Fn(TaskKey) -> bool) -> bool {
-        if self.wakers.load(Ordering::Acquire) == 0 {
-            return false;
-        }
+    #[inline]
+    pub(crate) fn may_be_woken(&self, dead: &dyn Fn(TaskKey) -> bool) -> bool {
+        self.wakers.load(Ordering::Acquire) > 0 && self.wakers_of_live_tasks(dead)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wakers_of_live_tasks(&self, dead: &dyn Fn(TaskKey) -> bool) -> bool {
         let mut owned = self.owned.lock().unwrap_or_else(PoisonError::into_inner);
         owned.retain(|&key, &mut count| {
             let live = !dead(key);
