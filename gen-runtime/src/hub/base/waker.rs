@@ -11,7 +11,9 @@
 //!   the stack of [`poll_with`], holding the hub's [`Remote`] and the task's key. Waking it
 //!   pushes the key onto the remote queue; no allocation.
 //! - cloning it makes an *owned* waker (an `Arc` holding the same two things), the only
-//!   allocation, paid only by futures that keep a waker.
+//!   allocation, paid only by futures that keep a waker. The remote counts the owned wakers
+//!   alive by task: a hub with nothing to do waits for a wake while a task that is not dead has
+//!   one, and not for a dead task's (see [`Remote::may_be_woken`]).
 
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
