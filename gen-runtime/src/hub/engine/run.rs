@@ -176,6 +176,12 @@ impl Inner {
         let io = self.driver.has_waiters();
         let timer = core.timers.next_deadline();
         if timer.is_none() && !jobs && !wakers && !io {
+            // A wake that came after the check above, from a job or a waker now gone (woken,
+            // then dropped, uncounted): the hub is not idle. Jobs and wakers uncount themselves
+            // after they wake, so this sees their wake whenever the loads above saw them gone.
+            if self.remote.pending() {
+                return None;
+            }
             if core.idle_waiters.is_empty() {
                 return Some(RunEnd::Idle);
             }
