@@ -3,7 +3,7 @@
 //!
 //! - the blocking pool, whose jobs wake their tasks from its threads;
 //! - owned wakers (clones of the borrowed one) woken, cloned and dropped on other threads, also
-//!   after their task died or their hub was dropped;
+//!   after their task died or their hub was dropped, or just as the hub finds nothing to do;
 //! - an async generator's wrapper waker cloned and woken on the hub's thread and on another
 //!   one, during the poll that lent it;
 //! - `adopt_foreign`: hub operations polled with a combinator's waker, with an async
