@@ -427,3 +427,81 @@ fn getcurrent_is_the_running_task() {
     assert_eq!(me, *t.as_ref());
     assert_eq!(me.to_string(), format!("<Task #{}>", t.id()));
 }
+
+// Dropping the hub threw away the results of its dead tasks: `try_get` was `None` while `dead()`
+// was true, for a task that had returned as for one killed at shutdown.
+#[test]
+fn handles_keep_their_tasks_results_after_the_hub_is_dropped() {
+    let hub = Hub::new_virtual();
+    let event = hub::Event::new();
+    let returned = hub.spawn(async { 5 });
+    let waiting = event.clone();
+    let killed_waiting = hub.spawn(async move {
+        waiting.wait().await;
+        6
+    });
+    let killed_unstarted = hub.greenlet(async { 7 });
+    let taken = hub.spawn(async { 8 });
+    hub.run();
+    assert_eq!(taken.try_get(), Some(Ok(8)));
+    let untyped = returned.clone().into_ref();
+    drop(hub);
+
+    assert!(returned.dead() && returned.successful() && !returned.killed());
+    assert_eq!(returned.value(), Some(5));
+    assert_eq!(untyped.exception(), None);
+    assert_eq!(futures::executor::block_on(returned.get()), Ok(5));
+    assert_eq!(returned.try_get(), Some(Err(TaskError::Taken)));
+    futures::executor::block_on(untyped.join());
+
+    for (task, name) in [
+        (&killed_waiting, "waiting"),
+        (&killed_unstarted, "unstarted"),
+    ] {
+        assert!(task.dead() && task.killed() && task.successful(), "{name}");
+        assert_eq!(task.value(), None, "{name}");
+        assert_eq!(task.exception(), None, "{name}");
+        assert_eq!(
+            futures::executor::block_on(task.get()),
+            Err(TaskError::Killed),
+            "{name}"
+        );
+    }
+    assert_eq!(taken.try_get(), Some(Err(TaskError::Taken)));
+    drop(event);
+}
+
+// As above, for a task that panicked: its handle kept `dead()` and the message in `exception()`,
+// but `try_get` was `None` once the hub was dropped.
+#[cfg(panic = "unwind")] // a task panics: wasm has no unwinding
+#[test]
+fn a_panicked_tasks_handle_keeps_its_message_after_the_hub_is_dropped() {
+    let hub = Hub::new_virtual();
+    let panicked: Task<u32> = hub.spawn(async { panic!("lost at shutdown") });
+    hub.run();
+    drop(hub);
+    let message = TaskError::Panicked("lost at shutdown".into());
+    assert!(panicked.dead() && !panicked.successful());
+    assert_eq!(panicked.exception(), Some(message.clone()));
+    assert_eq!(panicked.try_get(), Some(Err(message)));
+}
+
+// A link made once the hub was dropped never ran (no loop was left to run it), and the handle
+// it held kept what was left of the hub alive for good.
+#[test]
+fn a_link_made_after_the_hub_is_dropped_runs_at_once() {
+    let hub = Hub::new_virtual();
+    let task = hub.spawn(async { 5 });
+    hub.run();
+    drop(hub);
+    let fired = link_log(&task);
+    assert_eq!(*fired.borrow(), [task.id()]);
+    let watched = Rc::new(());
+    let held = watched.clone();
+    task.link_value(move |_| drop(held));
+    assert_eq!(
+        Rc::strong_count(&watched),
+        1,
+        "the link ran and was dropped"
+    );
+}

@@ -7,6 +7,7 @@ use corogen::hub::{
 };
 use corogen::prelude::*;
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -283,6 +284,191 @@ fn bounded_semaphore_refuses_over_release() {
     });
     hub.run();
     assert_eq!(got.value(), Some(1));
+}
+
+/// Spawns three tasks that each take a permit of `sem` (of one), log when they got it, and
+/// hold it through `hold`; gives their handles.
+fn permit_holders<F: Future<Output = ()> + 'static>(
+    hub: &Hub,
+    sem: &Semaphore,
+    log: &Log,
+    hold: impl Fn(&'static str) -> F,
+) -> Vec<hub::Task<()>> {
+    ["a", "b", "c"]
+        .into_iter()
+        .map(|name| {
+            let (sem, log, hold) = (sem.clone(), log.clone(), hold(name));
+            hub.spawn(async move {
+                let _permit = sem.acquire_permit().await;
+                push(&log, format!("{name} in at {:?}", hub::now()));
+                hold.await;
+            })
+        })
+        .collect()
+}
+
+// `with sem:` had no Rust form: a permit taken with `acquire` is only given back by `release`.
+// A permit is now a guard: dropped at the end of its scope, it wakes the next waiter.
+#[test]
+fn a_semaphore_permit_is_given_back_when_dropped() {
+    let hub = Hub::new_virtual();
+    let sem = Semaphore::new(1);
+    let log = Log::default();
+    permit_holders(&hub, &sem, &log, |_| hub::sleep(ms(10)));
+    hub.run();
+    assert_eq!(
+        entries(&log),
+        ["a in at 0ns", "b in at 10ms", "c in at 20ms"]
+    );
+    assert_eq!((sem.available(), sem.waiting()), (1, 0));
+    let permit = sem.try_acquire_permit().expect("a permit is free");
+    assert!(sem.locked() && sem.try_acquire_permit().is_none());
+    drop(permit);
+    assert_eq!(sem.available(), 1);
+}
+
+// A task that panicked while holding a permit kept it forever (there was no guard): the tasks
+// waiting for it waited for good.
+#[cfg(panic = "unwind")] // a task panics: wasm has no unwinding
+#[test]
+fn a_task_that_panics_holding_a_permit_gives_it_back() {
+    let hub = Hub::new_virtual();
+    let sem = Semaphore::new(1);
+    let log = Log::default();
+    let tasks = permit_holders(&hub, &sem, &log, |name| async move {
+        hub::sleep(ms(10)).await;
+        if name != "c" {
+            panic!("{name} panics holding the permit");
+        }
+    });
+    hub.run();
+    assert_eq!(
+        entries(&log),
+        ["a in at 0ns", "b in at 10ms", "c in at 20ms"]
+    );
+    assert!(tasks[0].exception().is_some() && tasks[1].exception().is_some());
+    assert_eq!(tasks[2].try_get(), Some(Ok(())));
+    assert_eq!(sem.available(), 1);
+}
+
+// As above, for a task killed while it holds the permit.
+#[test]
+fn a_task_killed_holding_a_permit_gives_it_back() {
+    let hub = Hub::new_virtual();
+    let sem = Semaphore::new(1);
+    let log = Log::default();
+    let tasks = permit_holders(&hub, &sem, &log, |_| hub::sleep(ms(10)));
+    let (a, b) = (tasks[0].clone(), tasks[1].clone());
+    hub.spawn(async move {
+        hub::sleep(ms(4)).await;
+        a.kill(); // holding the permit: b gets it now
+        hub::sleep(ms(1)).await;
+        b.kill_nowait(); // holding it too: c gets it at the hub's next turn
+    });
+    hub.run();
+    assert_eq!(entries(&log), ["a in at 0ns", "b in at 4ms", "c in at 5ms"]);
+    assert!(tasks[0].killed() && tasks[1].killed() && !tasks[2].killed());
+    assert_eq!(sem.available(), 1);
+}
+
+#[generator(yield = Op, resume = Reply)]
+fn gen_permit_holder(sem: Semaphore, log: Log, name: &'static str, patience: Duration) {
+    let permit = sem.request();
+    let reply = yield_!(op::wait(&permit).timeout(patience));
+    assert_eq!(permit.held(), reply == Reply::Ready);
+    if !permit.held() {
+        push(&log, format!("{name} gave up at {:?}", hub::now()));
+        return;
+    }
+    push(&log, format!("{name} in at {:?}", hub::now()));
+    yield_!(op::sleep(ms(10)));
+    if name == "b" {
+        panic!("b panics holding the permit");
+    }
+}
+
+// The generator form of the guard: a request waited on with `op::wait` holds the permit until
+// it is dropped, when the task returns, panics or is killed; a request that timed out holds none.
+#[cfg(panic = "unwind")] // a task panics: wasm has no unwinding
+#[test]
+fn a_generator_tasks_permit_request_is_given_back_when_dropped() {
+    let hub = Hub::new_virtual();
+    let sem = Semaphore::new(1);
+    let log = Log::default();
+    let patient = ms(1_000);
+    let holder = |name, patience| gen_permit_holder(sem.clone(), log.clone(), name, patience);
+    let a = hub.spawn(holder("a", patient));
+    let b = hub.spawn(holder("b", patient));
+    let impatient = hub.spawn(holder("impatient", ms(15)));
+    let c = hub.spawn(holder("c", patient));
+    let d = hub.spawn(holder("d", patient));
+    let killed = c.clone();
+    hub.spawn(async move {
+        hub::sleep(ms(25)).await;
+        killed.kill(); // holding the permit since 20ms: d gets it now
+    });
+    hub.run();
+    assert_eq!(
+        entries(&log),
+        [
+            "a in at 0ns",
+            "b in at 10ms",
+            "impatient gave up at 15ms",
+            "c in at 20ms",
+            "d in at 25ms",
+        ]
+    );
+    assert_eq!(a.try_get(), Some(Ok(())));
+    assert!(b.exception().is_some() && c.killed());
+    assert_eq!(
+        (impatient.try_get(), d.try_get()),
+        (Some(Ok(())), Some(Ok(())))
+    );
+    assert_eq!((sem.available(), sem.waiting()), (1, 0));
+}
+
+// A bounded semaphore's permits are given back as a plain one's; one released by hand meanwhile
+// leaves the semaphore at its bound, without an error.
+#[test]
+fn a_bounded_semaphores_permit_is_given_back_when_dropped() {
+    let sem = BoundedSemaphore::new(1);
+    let permit = sem.try_acquire_permit().expect("a permit is free");
+    assert!(sem.try_acquire_permit().is_none());
+    drop(permit);
+    assert_eq!(sem.available(), 1);
+    let permit = sem.try_acquire_permit().expect("a permit is free");
+    assert_eq!(sem.release(), Ok(()));
+    drop(permit);
+    assert_eq!(sem.available(), 1);
+    let hub = Hub::new_virtual();
+    let s = sem.clone();
+    let got = hub.block_on(async move {
+        let permit = s.acquire_permit().await;
+        let request = s.request();
+        assert!(!request.held());
+        (s.available(), drop(permit), s.available())
+    });
+    assert_eq!(got, (0, (), 1));
+}
+
+// A Pool lost a slot for good when the hub was dropped while one of its tasks ran: the link
+// that gave the slot back was dropped unrun, and the pool stayed full on any later hub.
+#[test]
+fn a_pool_gets_its_slot_back_when_its_hub_is_dropped() {
+    let pool = Pool::new(1);
+    let hub = Hub::new_virtual();
+    let p = pool.clone();
+    let waiting = Event::new();
+    let task = hub.block_on(async move { p.spawn(async move { waiting.wait().await }).await });
+    hub.run();
+    assert!(pool.full());
+    drop(hub);
+    assert!(task.killed());
+    assert_eq!(pool.free_count(), 1);
+    let hub = Hub::new_virtual();
+    let p = pool.clone();
+    let got = hub.block_on(async move { p.spawn(async { 3 }).await.get().await });
+    assert_eq!(got, Ok(3));
 }
 
 // A full Pool(1): a non-blocking add fails clearly; a spawn waits for the slot.

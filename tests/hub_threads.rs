@@ -134,3 +134,69 @@ fn foreign_future_wakes_its_task_from_another_thread() {
         assert_eq!(got, "woken");
     }
 }
+
+/// A future that keeps a clone of every waker it is polled with in a list it never prunes, as a
+/// foreign channel that does not forget its waiters would; it is ready if `ready`.
+fn keep_waker(
+    kept: &std::sync::Arc<std::sync::Mutex<Vec<std::task::Waker>>>,
+    ready: bool,
+) -> impl Future<Output = ()> + 'static {
+    let kept = std::sync::Arc::clone(kept);
+    std::future::poll_fn(move |cx| {
+        kept.lock().unwrap().push(cx.waker().clone());
+        if ready {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+}
+
+// `Hub::run()` never returned while a clone of a finished task's waker was alive (a foreign
+// future kept it in a list it never prunes): the hub waited for a wake that could do nothing.
+#[test]
+fn wakers_kept_after_their_tasks_ended_do_not_keep_the_hub_running() {
+    let kept = std::sync::Arc::default();
+    let (done, finished) = std::sync::mpsc::channel();
+    let keeper = std::sync::Arc::clone(&kept);
+    // On a thread of its own, so that a hub that never returns fails the test, not hangs it.
+    std::thread::spawn(move || {
+        for hub in [Hub::new(), Hub::new_virtual()] {
+            let returned = hub.spawn({
+                let keep = keep_waker(&keeper, true);
+                async move {
+                    keep.await;
+                    7
+                }
+            });
+            let killed = hub.spawn(keep_waker(&keeper, false));
+            let killer = killed.clone();
+            hub.spawn(async move {
+                hub::sleep(ms(1)).await;
+                killer.kill();
+            });
+            let panicked = hub.spawn({
+                let keep = keep_waker(&keeper, true);
+                async move {
+                    keep.await;
+                    panic!("after keeping a waker");
+                }
+            });
+            hub.run();
+            let ends = (returned.try_get(), killed.killed(), panicked.try_get());
+            done.send(ends).unwrap();
+        }
+    });
+    for clock in ["real", "virtual"] {
+        let ends = finished
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("the {clock} hub's run never returned"));
+        let panicked = TaskError::Panicked("after keeping a waker".into());
+        assert_eq!(
+            ends,
+            (Some(Ok(7)), true, Some(Err::<(), _>(panicked))),
+            "{clock}"
+        );
+    }
+    assert_eq!(kept.lock().unwrap().len(), 6, "the wakers are still alive");
+}

@@ -18,7 +18,17 @@ fn layer_of_file(rel: &str) -> Option<u32> {
         "task" => Some(task_layer(file.trim_end_matches(".rs"))),
         "sync" => Some(30),
         "net" if file == "tests.rs" => None,
-        "" | "net" if ["tests.rs", "park_tests.rs", "layer_tests.rs"].contains(&file) => None,
+        "" | "net"
+            if [
+                "tests.rs",
+                "park_tests.rs",
+                "layer_tests.rs",
+                "miri_tests.rs",
+            ]
+            .contains(&file) =>
+        {
+            None
+        }
         _ => Some(40),
     }
 }

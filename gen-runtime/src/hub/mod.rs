@@ -95,6 +95,7 @@
 //! | `Queue(maxsize)`, `put_nowait`, `get_nowait` | [`Queue`], [`Queue::try_put`], [`Queue::try_get`] |
 //! | `Pool(size)`, `Group` | [`Pool`], [`Group`] |
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] |
+//! | `with sem:` | `let _permit = sem.`[`acquire_permit`](Semaphore::acquire_permit)`().await` ([`SemaphorePermit`], given back when dropped); a generator task: `let permit = sem.`[`request`](Semaphore::request)`(); yield_!(op::wait(&permit))` |
 //! | `greenlet.switch(value)`, `parent` | [`switch`], [`op::switch`]; the parent is the task that made the greenlet |
 //! | `get_hub().threadpool.apply(f)` | [`spawn_blocking`] |
 //! | `socket.create_connection(addr, timeout)` | [`net::TcpStream::connect`], [`net::TcpStream::connect_timeout`] |
@@ -194,8 +195,9 @@ pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
 pub use sync::{
-    AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease, Queue,
-    Readable, Semaphore, Wait, Writable, joinall, killall, killall_nowait, wait,
+    AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease,
+    PermitRequest, Queue, Readable, Semaphore, SemaphorePermit, Wait, Writable, joinall, killall,
+    killall_nowait, wait,
 };
 pub use task::op;
 pub use task::{
@@ -210,6 +212,8 @@ pub type QueuePut<T> = sync::QueuePut<T>;
 
 #[cfg(test)]
 mod layer_tests;
+#[cfg(test)]
+mod miri_tests;
 #[cfg(test)]
 mod park_tests;
 #[cfg(test)]

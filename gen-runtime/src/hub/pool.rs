@@ -5,7 +5,7 @@ use std::fmt;
 use std::rc::{Rc, Weak};
 
 use super::scheduler::spawn;
-use super::sync::{JoinAll, Semaphore, joinall, killall};
+use super::sync::{JoinAll, Semaphore, SemaphorePermit, joinall, killall};
 use super::task::{IntoTask, Task, TaskRef};
 
 /// A set of tasks that leave it when they end (gevent's `Group`).
@@ -163,22 +163,23 @@ impl Pool {
 
     /// Waits for a free slot, then spawns the task on the running hub.
     pub async fn spawn<T: IntoTask>(&self, task: T) -> Task<T::Output> {
-        self.slots.acquire().await;
-        self.start(task)
+        let slot = self.slots.acquire_permit().await;
+        self.start(task, slot)
     }
 
     /// Spawns the task if a slot is free, else gives it back.
     pub fn try_spawn<T: IntoTask>(&self, task: T) -> Result<Task<T::Output>, PoolFull<T>> {
-        if !self.slots.try_acquire() {
-            return Err(PoolFull(task));
+        match self.slots.try_acquire_permit() {
+            Some(slot) => Ok(self.start(task, slot)),
+            None => Err(PoolFull(task)),
         }
-        Ok(self.start(task))
     }
 
-    fn start<T: IntoTask>(&self, task: T) -> Task<T::Output> {
+    /// Spawns the task into the group; its link holds the slot, which is free again when the
+    /// link runs, or is dropped unrun (the hub was dropped).
+    fn start<T: IntoTask>(&self, task: T, slot: SemaphorePermit) -> Task<T::Output> {
         let task = self.group.spawn(task);
-        let slots = self.slots.clone();
-        task.as_ref().link(move |_| slots.release());
+        task.as_ref().link(move |_| drop(slot));
         task
     }
 

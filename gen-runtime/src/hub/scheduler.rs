@@ -16,7 +16,11 @@ use super::task::{IntoTask, Task, TaskRef, boxed, nanos};
 /// that jumps to the next timer whenever every task waits, so the same code runs as a
 /// deterministic simulation.
 ///
-/// Dropping the hub kills the tasks it still has (their cleanup runs).
+/// Dropping the hub kills the tasks it still has (their cleanup runs). Their handles live on
+/// with what each task ended with: [`Task::try_get`] still gives its value or [`TaskError`],
+/// and a join of it is ready at once. (As with any `Rc`, a dead task whose value holds a handle
+/// to itself, directly or through the values of other tasks, is never freed, nor what is left
+/// of its hub.)
 ///
 /// ```
 /// use corogen::hub::{self, Hub};
@@ -95,7 +99,9 @@ impl Hub {
     }
 
     /// Runs until no task can run and no timer is due: every task ended, or the rest wait for
-    /// something that can no longer happen.
+    /// something that can no longer happen. A waker a foreign future keeps (of a task not
+    /// dead) may still wake its task, from another thread: the hub waits for it. A dead task's
+    /// wakers keep nothing waiting.
     ///
     /// # Panics
     /// If called from a task of this hub.

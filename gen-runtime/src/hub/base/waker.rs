@@ -11,11 +11,12 @@
 //!   the stack of [`poll_with`], holding the hub's [`Remote`] and the task's key. Waking it
 //!   pushes the key onto the remote queue; no allocation.
 //! - cloning it makes an *owned* waker (an `Arc` holding the same two things), the only
-//!   allocation, paid only by futures that keep a waker.
+//!   allocation, paid only by futures that keep a waker. The remote counts the owned wakers
+//!   alive by task: a hub with nothing to do waits for a wake while a task that is not dead has
+//!   one, and not for a dead task's (see [`Remote::may_be_woken`]).
 
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::task::{Context, RawWaker, RawWakerVTable, Wake, Waker};
 
 use super::key::TaskKey;
@@ -62,7 +63,7 @@ unsafe fn clone_borrowed(data: *const ()) -> RawWaker {
     // SAFETY: only `poll_with` makes wakers with BORROWED_VTABLE, and they are only reachable
     // during that call, so `data` points at its live `Borrowed`.
     let borrowed = unsafe { &*data.cast::<Borrowed<'_>>() };
-    borrowed.remote.wakers.fetch_add(1, Ordering::AcqRel);
+    borrowed.remote.waker_made(borrowed.key);
     let owned = Arc::new(Owned {
         remote: Arc::clone(borrowed.remote),
         key: borrowed.key,
@@ -90,9 +91,7 @@ struct Owned {
 
 impl Drop for Owned {
     fn drop(&mut self) {
-        self.remote.wakers.fetch_sub(1, Ordering::AcqRel);
-        // A hub waiting only because this waker was alive may now be idle.
-        self.remote.notify();
+        self.remote.waker_dropped(self.key);
     }
 }
 

@@ -14,6 +14,10 @@ thread_local! {
 }
 
 /// The hub running on this thread, if any.
+// Inline: every wait on a wait list finds the running task through here, and which codegen
+// unit this lands in (so whether its callers can inline it) otherwise shifts with unrelated
+// code (S3's queue rows of bench/callgrind-sched.sh).
+#[inline]
 pub(crate) fn try_current() -> Option<Rc<Inner>> {
     CURRENT.with(|current| current.borrow().clone())
 }

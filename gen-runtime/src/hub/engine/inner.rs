@@ -22,6 +22,9 @@ pub(crate) struct Inner {
     pub(crate) running: Cell<bool>,
     /// How the hub waits for the outside world: the seam to the reactor.
     pub(crate) driver: Driver,
+    /// Set when the [`Hub`](crate::hub::Hub) is dropped: no loop will ever run again, and
+    /// what is left of the hub lives on only for the handles of its dead tasks.
+    pub(crate) closed: Cell<bool>,
 }
 
 impl Inner {
@@ -32,6 +35,7 @@ impl Inner {
             remote: Remote::new(),
             running: Cell::new(false),
             driver: Driver::new(),
+            closed: Cell::new(false),
         })
     }
 
@@ -168,49 +172,58 @@ impl Inner {
     }
 
     /// Kills every task and drops every callback: a hub being dropped must not leak through
-    /// the handles its tasks hold to each other.
+    /// the handles its tasks hold to each other. The results of dead tasks stay: their handles
+    /// keep them (a slot is freed with its last handle, its result with it).
     pub(crate) fn shut_down(&self) {
+        self.closed.set(true);
         for _ in 0..64 {
-            let live: Vec<TaskKey> = {
-                let core = self.core.borrow();
-                if core.live == 0 {
-                    Vec::new()
-                } else {
-                    core.slots
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, slot)| {
-                            matches!(slot.state, State::Unstarted | State::Suspended)
-                        })
-                        .map(|(index, slot)| TaskKey {
-                            index: index as u32,
-                            generation: slot.generation,
-                        })
-                        .collect()
-                }
-            };
+            let live = live_tasks(&self.core.borrow());
             let callbacks = std::mem::take(&mut self.core.borrow_mut().callbacks);
             if live.is_empty() && callbacks.is_empty() {
-                break;
+                return;
             }
             for key in live {
                 self.kill(key);
             }
             drop(callbacks);
         }
-        // Results of finished tasks may hold handles too.
-        let bodies: Vec<_> = {
+        // Killing kept spawning tasks (their destructors spawn more): the last ones are dropped
+        // unrun, dead without a result, and nothing they spawn now is ever run.
+        let (bodies, freed, callbacks) = {
             let mut core = self.core.borrow_mut();
-            if core.holds_no_task() {
-                return;
+            let (mut bodies, mut freed) = (Vec::new(), Vec::new());
+            for key in live_tasks(&core) {
+                let Some(slot) = core.slot_mut(key) else {
+                    continue;
+                };
+                slot.state = State::Dead(Exit::Killed);
+                bodies.extend(slot.body.take());
+                let unheld = slot.handles == 0;
+                core.live -= 1;
+                if unheld {
+                    freed.push(core.free_slot(key));
+                }
             }
-            core.slots
-                .iter_mut()
-                .filter_map(|slot| slot.body.take())
-                .collect()
+            (bodies, freed, std::mem::take(&mut core.callbacks))
         };
-        drop(bodies);
+        drop((bodies, freed, callbacks));
     }
+}
+
+/// The tasks not started or suspended: those a kill ends at once.
+fn live_tasks(core: &Core) -> Vec<TaskKey> {
+    if core.live == 0 {
+        return Vec::new();
+    }
+    core.slots
+        .iter()
+        .enumerate()
+        .filter(|(_, slot)| matches!(slot.state, State::Unstarted | State::Suspended))
+        .map(|(index, slot)| TaskKey {
+            index: index as u32,
+            generation: slot.generation,
+        })
+        .collect()
 }
 
 /// When a new task first runs.

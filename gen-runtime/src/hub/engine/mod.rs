@@ -24,5 +24,5 @@ pub use raw::TaskError;
 pub(crate) use raw::{FutTask, RawTask};
 pub(crate) use run::RunEnd;
 pub(crate) use slot::{Exit, Slot, State, Watcher};
-pub(crate) use table::{Callback, Core};
+pub(crate) use table::{Callback, Core, outside_task};
 pub use value::Value;

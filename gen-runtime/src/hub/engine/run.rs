@@ -164,14 +164,24 @@ impl Inner {
             }
         }
         core.read_clock();
-        // Blocking jobs will wake their tasks; a foreign future holding a waker may (from
-        // another thread: without threads, nothing can while the hub waits); a socket may
-        // become ready.
+        // Blocking jobs will wake their tasks; a foreign future holding the waker of a task not
+        // dead may (from another thread: without threads, nothing can while the hub waits); a
+        // socket may become ready.
         let jobs = self.remote.blocking.load(Ordering::Acquire) > 0;
-        let wakers = self.remote.wakers.load(Ordering::Acquire) > 0 && base::threads_available();
+        // The closure takes the table, not the `RefMut`: capturing that would keep it in
+        // memory through the whole loop (S3 of bench/callgrind-sched.sh, +9 Ir a hop).
+        let table: &Core = &core;
+        let wakers =
+            base::threads_available() && self.remote.may_be_woken(&move |key| table.is_dead(key));
         let io = self.driver.has_waiters();
         let timer = core.timers.next_deadline();
         if timer.is_none() && !jobs && !wakers && !io {
+            // A wake that came after the check above, from a job or a waker now gone (woken,
+            // then dropped, uncounted): the hub is not idle. Jobs and wakers uncount themselves
+            // after they wake, so this sees their wake whenever the loads above saw them gone.
+            if self.remote.pending() {
+                return None;
+            }
             if core.idle_waiters.is_empty() {
                 return Some(RunEnd::Idle);
             }

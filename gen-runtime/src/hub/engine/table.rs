@@ -44,8 +44,6 @@ pub(crate) struct Core {
     /// The first free slot, [`NO_SLOT`] for none; the list goes on through the free slots'
     /// `finished` fields.
     free_head: u64,
-    /// How many slots are free.
-    free_len: usize,
     pub(crate) run_queue: VecDeque<TaskKey>,
     /// Wakers of futures inside tasks (a `FuturesUnordered`, a `select_all`…) that polled a
     /// hub operation with their own context, with their task: due when the hub next wakes it
@@ -83,7 +81,6 @@ impl Core {
         Core {
             slots: Vec::new(),
             free_head: NO_SLOT,
-            free_len: 0,
             run_queue: VecDeque::new(),
             foreign: Vec::new(),
             due_foreign: None,
@@ -123,11 +120,6 @@ impl Core {
     /// Moves a virtual clock (or a real one past a run's deadline) forward to `to`.
     pub(crate) fn advance_to(&self, to: u64) {
         self.clock.advance_to(to);
-    }
-
-    /// Whether every slot is free (or there is none).
-    pub(crate) fn holds_no_task(&self) -> bool {
-        self.free_len == self.slots.len()
     }
 
     /// The slot of `key`, if that task still has one.
@@ -192,7 +184,6 @@ impl Core {
             Some(index) => {
                 let slot = &mut self.slots[index as usize];
                 self.free_head = slot.finished;
-                self.free_len -= 1;
                 *slot = fresh(slot.generation);
                 TaskKey {
                     index,
@@ -384,14 +375,14 @@ impl Core {
         }
         slot.finished = self.free_head;
         self.free_head = u64::from(key.index);
-        self.free_len += 1;
         garbage
     }
 }
 
+/// The panic of an operation that needs the running task, outside of one.
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn outside_task() -> ! {
+pub(crate) fn outside_task() -> ! {
     panic!("corogen hub: this operation must run inside a task of a running hub")
 }

@@ -1,6 +1,6 @@
 //! Layer 3, the synchronisation primitives, on the futures of the task styles
 //! ([layer 2](super::task)) and below: gevent's `Event` and `AsyncResult` (`event`), `Queue`
-//! (`queue`), `Semaphore` and `BoundedSemaphore` (`semaphore`), and waiting for many tasks
+//! (`queue`), `Semaphore` and `BoundedSemaphore` and their permits (`semaphore`), and waiting for many tasks
 //! (`joinall`: `joinall`, `wait`, `killall`).
 
 mod event;
@@ -12,4 +12,6 @@ pub use event::{AsyncResult, Event};
 pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
 pub use queue::{Full, Queue, Readable, Writable};
 pub(crate) use queue::{Get as QueueGet, Put as QueuePut};
-pub use semaphore::{BoundedSemaphore, OverRelease, Semaphore};
+pub use semaphore::{
+    AcquirePermit, BoundedSemaphore, OverRelease, PermitRequest, Semaphore, SemaphorePermit,
+};

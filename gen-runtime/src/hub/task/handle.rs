@@ -144,7 +144,7 @@ impl TaskRef {
     }
 
     /// Calls `callback` once when the task ends, from the hub's loop (soon, if it already
-    /// ended). Callbacks run in the order they were linked.
+    /// ended; at once if its hub was dropped). Callbacks run in the order they were linked.
     pub fn link(&self, callback: impl FnOnce(&TaskRef) + 'static) {
         let task = self.clone();
         self.add_link(Box::new(move || callback(&task)));
@@ -173,6 +173,12 @@ impl TaskRef {
         match core.slot_mut(self.key) {
             Some(slot) if !matches!(slot.state, State::Dead(_)) => {
                 slot.extra().watchers.push(Watcher::Link(link));
+            }
+            // No loop will run it: it runs now. (Kept, it would keep the hub through the
+            // handle it holds.)
+            _ if self.hub.closed.get() => {
+                drop(core);
+                link();
             }
             _ => core.callbacks.push_back(Callback::Call(link)),
         }
@@ -258,7 +264,8 @@ impl<T: 'static> Task<T> {
         }
     }
 
-    /// The task's value or error if it is dead (taking the value), `None` if it is not.
+    /// The task's value or error if it is dead (taking the value), `None` if it is not. The
+    /// handle keeps them after the hub is dropped.
     pub fn try_get(&self) -> Option<Result<T, TaskError>> {
         take_output(&self.raw)
     }
@@ -402,16 +409,20 @@ impl Join {
     /// Registers `waiter` to be woken when the target dies; `true` if it is already dead.
     pub(crate) fn poll_dead(&mut self, waiter: TaskKey) -> bool {
         let mut core = self.hub.core.borrow_mut();
-        poll_dead(&mut core, self.key, waiter, &mut self.registered)
+        poll_dead(&mut core, self.key, Some(waiter), &mut self.registered)
     }
 }
 
 /// Registers `waiter` (once, in `registered`) to be woken when `key` dies; `true` if it is
 /// already dead (or its slot is gone, which only a dead task's can be).
+///
+/// The waiter is needed only if the task is not dead: a dead task's join is ready anywhere,
+/// outside a task, or once its hub is gone. Without one, a live task's join panics.
+#[inline]
 fn poll_dead(
     core: &mut Core,
     key: TaskKey,
-    waiter: TaskKey,
+    waiter: Option<TaskKey>,
     registered: &mut Option<TaskKey>,
 ) -> bool {
     let Some(slot) = core.slot_mut(key) else {
@@ -421,6 +432,9 @@ fn poll_dead(
         *registered = None;
         return true;
     }
+    let Some(waiter) = waiter else {
+        engine::outside_task()
+    };
     assert!(waiter != key, "corogen hub: a task cannot join itself");
     if registered.is_none() {
         slot.extra().watchers.push(Watcher::Join(waiter));
@@ -444,7 +458,7 @@ impl Future for Join {
         adopt(cx);
         let this = self.get_mut();
         let mut core = this.hub.core.borrow_mut();
-        let waiter = core.current();
+        let waiter = core.current;
         if poll_dead(&mut core, this.key, waiter, &mut this.registered) {
             Poll::Ready(())
         } else {
@@ -480,7 +494,7 @@ impl<T: 'static> Future for Get<T> {
         adopt(cx);
         let this = self.get_mut();
         let mut core = this.target.hub.core.borrow_mut();
-        let waiter = core.current();
+        let waiter = core.current;
         if !poll_dead(&mut core, this.target.key, waiter, &mut this.registered) {
             return Poll::Pending;
         }

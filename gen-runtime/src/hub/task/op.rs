@@ -37,7 +37,8 @@ pub fn join(task: &TaskRef) -> Op {
 
 /// Waits on a synchronisation object: until an [`Event`](crate::hub::Event) or an
 /// [`AsyncResult`](crate::hub::AsyncResult) is set, a [`Semaphore`](crate::hub::Semaphore) permit
-/// is acquired, or a [`Queue`](crate::hub::Queue) may be read
+/// is acquired (or a [`PermitRequest`](crate::hub::PermitRequest) holds one), or a
+/// [`Queue`](crate::hub::Queue) may be read
 /// ([`Queue::readable`](crate::hub::Queue::readable)) or written
 /// ([`Queue::writable`](crate::hub::Queue::writable)).
 pub fn wait(on: &impl Waitable) -> Op {
