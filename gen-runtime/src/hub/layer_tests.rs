@@ -21,6 +21,7 @@ fn layer_of_file(rel: &str) -> Option<u32> {
         "" | "net"
             if [
                 "tests.rs",
+                "block_on_tests.rs",
                 "park_tests.rs",
                 "layer_tests.rs",
                 "miri_tests.rs",

@@ -193,7 +193,7 @@ mod scheduler;
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
 pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
-pub use scheduler::{Hub, greenlet, spawn, spawn_later};
+pub use scheduler::{Hub, IntoMainTask, greenlet, spawn, spawn_later};
 pub use sync::{
     AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease,
     PermitRequest, Queue, Readable, Semaphore, SemaphorePermit, Wait, Writable, joinall, killall,
@@ -210,6 +210,8 @@ pub type QueueGet<T> = sync::QueueGet<T>;
 /// The future of [`Queue::put`].
 pub type QueuePut<T> = sync::QueuePut<T>;
 
+#[cfg(test)]
+mod block_on_tests;
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]
