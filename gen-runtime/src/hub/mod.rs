@@ -189,6 +189,7 @@ mod blocking;
 pub mod net;
 mod pool;
 mod scheduler;
+mod thread_event;
 
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
 pub use engine::{TaskError, Value};
@@ -204,6 +205,7 @@ pub use task::{
     Elapsed, GenTask, Get, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
     WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
 };
+pub use thread_event::{ThreadAsyncResult, ThreadEvent, ThreadWait};
 
 /// The future of [`Queue::get`].
 pub type QueueGet<T> = sync::QueueGet<T>;
