@@ -189,6 +189,9 @@ mod blocking;
 pub mod net;
 mod pool;
 mod scheduler;
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
+pub mod signal;
 mod thread_event;
 
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
