@@ -17,7 +17,7 @@ fn layer_of_file(rel: &str) -> Option<u32> {
         "engine" => Some(10),
         "task" => Some(task_layer(file.trim_end_matches(".rs"))),
         "sync" => Some(30),
-        "net" if file == "tests.rs" => None,
+        "net" | "process" if file == "tests.rs" => None,
         "" | "net"
             if [
                 "tests.rs",

@@ -188,6 +188,9 @@ mod blocking;
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod net;
 mod pool;
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
+pub mod process;
 mod scheduler;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
