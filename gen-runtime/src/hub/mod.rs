@@ -184,6 +184,7 @@ mod sync;
 mod task;
 
 mod blocking;
+pub mod fs;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod net;
