@@ -194,6 +194,10 @@ fn a_wait_times_out_and_the_child_is_killed_and_reaped() {
 }
 
 #[test]
+#[expect(
+    clippy::await_holding_refcell_ref,
+    reason = "the child is borrowed again only once the waiting task is dead"
+)]
 fn a_task_killed_while_waiting_leaves_the_child_to_another_wait() {
     let hub = Hub::new();
     let child = Rc::new(std::cell::RefCell::new(
