@@ -113,6 +113,14 @@ impl Pipe {
                 .read
                 .try_io(Direction::Read, |mut pipe| pipe.read(&mut buf))
             {
+                // Only signal-hook closes the write end, when the registration is removed,
+                // which this pipe's drop does: a pipe at its end would stay readable forever.
+                Ok(0) if !got => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "corogen hub: a signal's pipe was closed",
+                    ));
+                }
                 Ok(0) => return Ok(got),
                 Ok(_) => got = true,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(got),
