@@ -131,25 +131,41 @@ fn a_call_given_up_by_a_timeout_or_a_kill_still_finishes_on_the_pool() {
         async move { with_timeout(Duration::ZERO, fs::write(dir.join("t"), b"timed out")).await }
     });
     assert_eq!(timed_out.map(drop), Err(Elapsed));
+    // The killed call writes into a FIFO, so it cannot finish before the kill (as a plain file
+    // write could: the task would then end before its killer ran): it stays blocked on the pool
+    // until a reader opens the FIFO, which a thread does once the kill is done.
+    let fifo = dir.join("k");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+    let (killed, kill_done) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || {
+            kill_done.recv().unwrap();
+            std::fs::read(fifo).unwrap()
+        }
+    });
     let writer = hub.spawn({
-        let dir = dir.clone();
-        async move { fs::write(dir.join("k"), b"killed").await }
+        let fifo = fifo.clone();
+        async move { fs::write(fifo, b"killed").await }
     });
     hub.spawn({
         let writer = writer.clone();
-        async move { writer.kill() }
+        async move {
+            writer.kill();
+            killed.send(()).unwrap();
+        }
     });
+    // Returns once the killed task's job has finished on the pool.
     hub.run();
     assert!(writer.killed());
-    // The jobs run to their end: wait for their files.
-    for (name, contents) in [("t", &b"timed out"[..]), ("k", &b"killed"[..])] {
-        let path = dir.join(name);
-        let mut tries = 0;
-        while std::fs::read(&path).ok().as_deref() != Some(contents) {
-            tries += 1;
-            assert!(tries < 2000, "{name} was never written");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+    assert_eq!(reader.join().unwrap(), b"killed");
+    let path = dir.join("t");
+    let mut tries = 0;
+    while std::fs::read(&path).ok().as_deref() != Some(&b"timed out"[..]) {
+        tries += 1;
+        assert!(tries < 2000, "the timed-out call never wrote its file");
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
