@@ -21,7 +21,8 @@
 //!   closure does not compile). What does work: `corogen-local-boxed`, `Box::pin(small_local(x))`
 //!   wrapped in `from_fn` (`Pin<Box<GenLocal>>` is not an `Iterator`); `corogen-local-adapter`,
 //!   a flat-map adapter written here ([`FlatMapPinned`], itself pinned with `pin!`) that keeps
-//!   the current `GenLocal` in its own pinned state and replaces it in place; and
+//!   the current `GenLocal` in its own pinned state and replaces it in place (its `fold` pins
+//!   each later one with `pin!` and folds it whole, as `FlatMap::fold` does); and
 //!   `corogen-local-loop`, no `flat_map` at all: an outer `fold`/`for` that pins each
 //!   `GenLocal` with `pin!` (what the `GenLocal` docs show for hot loops).
 //! - `genawaiter-rc`: `flat_map(|x| rc::Gen::new(…))` (genawaiter's `stack` flavour keeps its
@@ -140,6 +141,29 @@ where
             let x = this.iter.next()?;
             front.set(Some((this.f)(x)));
         }
+    }
+
+    /// Internal iteration, as `FlatMap::fold`: each later inner iterator is pinned on the stack
+    /// (`pin!`) and folded whole, so LLVM sees its whole life.
+    #[inline]
+    fn fold<Acc, Fold>(mut self, init: Acc, mut fold: Fold) -> Acc
+    where
+        Fold: FnMut(Acc, T) -> Acc,
+    {
+        // SAFETY: as in `next`.
+        let this = unsafe { self.as_mut().get_unchecked_mut() };
+        // SAFETY: as in `next`.
+        let mut front = unsafe { Pin::new_unchecked(&mut this.front) };
+        let mut acc = init;
+        if let Some(inner) = front.as_mut().as_pin_mut() {
+            acc = inner.fold(acc, &mut fold);
+            // Drained: a later `next` through another `Pin<&mut Self>` goes on with `iter`.
+            front.set(None);
+        }
+        let f = &mut this.f;
+        this.iter
+            .by_ref()
+            .fold(acc, |acc, x| pin!(f(x)).fold(acc, &mut fold))
     }
 }
 
