@@ -9,7 +9,7 @@
 //!   below and re-yields its items (as its own docs nest generators: `for i in
 //!   pin!(range(31)) { r#yield!(1 << i) }`); the leaf is pinned in its parent's state, deeper
 //!   levels and subtrees are `Box::pin`ned, which the recursion needs.
-//! - `tree-token` (in `tree`): the token form, `gen!(|token: GeneratorToken<u64>| …)`, with a
+//! - `fauxgen-token` (in `tree`): the token form, `gen!(|token: GeneratorToken<u64>| …)`, with a
 //!   recursive `async fn` that takes the token and yields through it: one generator per
 //!   traversal, as genawaiter's rows do. `#[generator]` hides its token, so this is the only way
 //!   to yield from a helper.
