@@ -90,7 +90,7 @@ pub use gen_runtime::hub;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use gen_runtime::{AsyncGen, BoxGenerator, Gen};
 pub use gen_runtime::{
-    Body, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
+    Body, FlatMapPinned, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.

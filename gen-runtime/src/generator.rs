@@ -67,6 +67,11 @@ impl<B: Body> Drop for PoisonGenOnUnwind<'_, B> {
 /// frame object, so a `Gen` is `Unpin`, can be moved freely between resumes, and generators can
 /// recurse.
 ///
+/// For many short-lived generators, as in `flat_map(|x| small_generator(x))` over millions of
+/// elements, that allocation is most of the cost once the consumer iterates with `next()` (a
+/// `for` loop): make the small generator a [`GenLocal`](crate::GenLocal) and flat-map it with
+/// [`FlatMapPinned`](crate::FlatMapPinned), which allocates nothing.
+///
 /// ```
 /// use corogen::prelude::*;
 ///
