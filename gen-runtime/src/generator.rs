@@ -711,13 +711,21 @@ impl<B: Body> Drop for Gen<B> {
     fn drop(&mut self) {
         // The stack points into the body: its delegation ends before the body is dropped.
         if B::DELEGATES {
-            if !self.stack.is_empty() {
-                self.end_delegation(End::Drop);
+            /// Frees the stack after the delegation ended, on unwind too (a body's `Drop` that
+            /// panics while the delegation ends).
+            struct FreeStack<'a, B: Body>(&'a mut Gen<B>);
+            impl<B: Body> Drop for FreeStack<'_, B> {
+                #[inline]
+                fn drop(&mut self) {
+                    // SAFETY: the stack is dropped once, here, as its `Gen` is dropped; nothing
+                    // uses it after.
+                    unsafe { ManuallyDrop::drop(&mut self.0.stack) };
+                }
             }
-            // SAFETY: the stack is dropped once, here, in `Gen`'s `Drop`, and not used after.
-            // (Should ending the delegation unwind, its memory is leaked, not freed: a panic in
-            // a body's `Drop` while a generator is dropped.)
-            unsafe { ManuallyDrop::drop(&mut self.stack) };
+            let this = FreeStack(self);
+            if !this.0.stack.is_empty() {
+                this.0.end_delegation(End::Drop);
+            }
         } else {
             // Entries are pushed only by a body's delegation requests (`yield_from!`), and a
             // borrowed delegate takes back only its own delegation's entries (`take_back`):

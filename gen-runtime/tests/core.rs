@@ -66,6 +66,36 @@ fn flat_map_pinned_replaces_each_local_generator_in_place() {
     assert_eq!(Rc::strong_count(&log), 1);
 }
 
+#[generator(recycle, yield = u64)]
+fn recycled_pair(x: u64) {
+    let kept = vec![x; 3];
+    yield_!(kept[0]);
+    yield_!(kept[1] + 1);
+}
+
+// `recycle` blocks go back to the free list of the thread that drops them, which gives them
+// back to the allocator when it exits; a block made on one thread may be kept by another.
+#[test]
+fn recycled_blocks_move_between_threads_and_are_freed_at_thread_exit() {
+    let made_here: Vec<_> = (0..3).map(recycled_pair).collect();
+    let made_there = std::thread::spawn(move || {
+        for (x, g) in (0..).zip(made_here) {
+            assert_eq!(g.collect::<Vec<_>>(), [x, x + 1]);
+        }
+        let mut kept: Vec<_> = (10..13).map(recycled_pair).collect();
+        assert_eq!(kept[0].next(), Some(10));
+        kept
+    })
+    .join()
+    .unwrap();
+    for (x, g) in (10..).zip(made_there) {
+        assert_eq!(g.last(), Some(x + 1));
+    }
+    for x in 0..4 {
+        assert_eq!(recycled_pair(x).sum::<u64>(), 2 * x + 1);
+    }
+}
+
 struct Count(Rc<Cell<u32>>);
 impl Drop for Count {
     fn drop(&mut self) {
