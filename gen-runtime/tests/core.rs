@@ -68,7 +68,7 @@ fn flat_map_pinned_replaces_each_local_generator_in_place() {
 
 #[generator(recycle, yield = u64)]
 fn recycled_pair(x: u64) {
-    let kept = vec![x; 3];
+    let kept = [x; 3];
     yield_!(kept[0]);
     yield_!(kept[1] + 1);
 }
