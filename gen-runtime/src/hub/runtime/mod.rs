@@ -257,18 +257,17 @@ impl RuntimeHandle {
         T: IntoTask,
         T::Output: Send,
     {
+        let context = current_context();
         let hubs = &self.0.hubs;
-        let next = match current_context() {
+        match &context {
             // A hub of this runtime keeps its own cursor, starting after itself: no shared
             // counter between hubs.
-            Some(context) if Arc::ptr_eq(&context.runtime, &self.0) => {
-                let next = context.cursor.get();
-                context.cursor.set(next.wrapping_add(1));
-                next
+            Some(context) if Arc::ptr_eq(&context.runtime, &self.0) => context.spawn_next(build),
+            _ => {
+                let next = self.0.next.fetch_add(1, Ordering::Relaxed) % hubs.len();
+                hubs[next].spawn_with(build, context.as_deref())
             }
-            _ => self.0.next.fetch_add(1, Ordering::Relaxed),
-        };
-        hubs[next % hubs.len()].spawn(build)
+        }
     }
 }
 
@@ -291,12 +290,24 @@ impl HubHandle {
         T: IntoTask,
         T::Output: Send,
     {
+        self.spawn_with(build, current_context().as_deref())
+    }
+
+    /// [`spawn`](Self::spawn), given the running hub's context (looked up once per spawn).
+    fn spawn_with<F, T>(&self, build: F, running: Option<&HubContext>) -> RemoteTask<T::Output>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: IntoTask,
+        T::Output: Send,
+    {
         let cell = RemoteCell::new(build);
         let task = RemoteTask {
             cell: Arc::clone(&cell) as _,
             hub: self.clone(),
         };
-        if is_running_here(&self.0) {
+        let here = running
+            .is_some_and(|context| Arc::ptr_eq(&context.runtime.hubs[context.index].0, &self.0));
+        if here {
             Job::run(cell);
         } else if let Err(mail) = self.0.post(Mail::Spawn(cell)) {
             mail.cancel();
@@ -342,8 +353,10 @@ where
     T: IntoTask,
     T::Output: Send,
 {
-    match current_runtime() {
-        Some(runtime) => runtime.spawn_anywhere(build),
+    // One look-up of the running hub, and no count of the runtime's shared handle touched:
+    // hubs that spawn anywhere at once share no cache line for it.
+    match current_context() {
+        Some(context) => context.spawn_next(build),
         None => no_runtime(),
     }
 }
@@ -389,6 +402,27 @@ impl HubContext {
     }
 }
 
+/// Whether `hub` is the hub running on this thread.
+fn is_running_here(hub: &Arc<HubShared>) -> bool {
+    current_context()
+        .is_some_and(|context| Arc::ptr_eq(&context.runtime.hubs[context.index].0, hub))
+}
+
+impl HubContext {
+    /// Builds a task on the next hub of this hub's cursor, round-robin.
+    fn spawn_next<F, T>(&self, build: F) -> RemoteTask<T::Output>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: IntoTask,
+        T::Output: Send,
+    {
+        let next = self.cursor.get();
+        self.cursor.set(next.wrapping_add(1));
+        let hubs = &self.runtime.hubs;
+        hubs[next % hubs.len()].spawn_with(build, Some(self))
+    }
+}
+
 thread_local! {
     static CONTEXT: RefCell<Option<Rc<HubContext>>> = const { RefCell::new(None) };
 }
@@ -398,12 +432,6 @@ fn current_context() -> Option<Rc<HubContext>> {
     let context = CONTEXT.with(|context| context.borrow().clone())?;
     let running = engine::try_current()?;
     Arc::ptr_eq(&running.remote, &context.remote).then_some(context)
-}
-
-/// Whether `hub` is the hub running on this thread.
-fn is_running_here(hub: &Arc<HubShared>) -> bool {
-    current_context()
-        .is_some_and(|context| Arc::ptr_eq(&context.runtime.hubs[context.index].0, hub))
 }
 
 /// Makes `context` this thread's while the guard lives, and routes its hub's blocking jobs to
