@@ -8,7 +8,8 @@
 #   RUNS=5 SECONDS_PER_RUN=10 bench/multicore/run.sh
 #
 # wrk runs on the same machine: on a 2-core machine the load generator takes its share of the
-# two cores from the servers (wrk -t1 here, one thread, to take as little as it can).
+# two cores from the servers (wrk -t1 by default, one thread, to take as little as it can;
+# WRK_THREADS=2 to push harder).
 # Installs what is missing (Debian packages nginx and wrk, at most those two), builds the
 # release binaries (CARGO_TARGET_DIR, default /tmp/target-mcbench, -j1), serves on 127.0.0.1
 # only, and stops what it started on exit. Bounded: RUNS x 4 servers x SECONDS_PER_RUN.
@@ -19,6 +20,7 @@ SRC=${SRC:-$(cd "$HERE/../.." && pwd)}
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 CONNECTIONS=${CONNECTIONS:-100}
+WRK_THREADS=${WRK_THREADS:-1}
 [ "$RUNS" -le 20 ] && [ "$SECONDS_PER_RUN" -le 30 ] || { echo "at most 20 runs of 30 s" >&2; exit 2; }
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/target-mcbench}
 
@@ -96,7 +98,7 @@ RESULTS=$WORK/rps.tsv
 for run in $(seq "$RUNS"); do
     for target in "server-1hub:$P1" "server-2hubs:$P2" "nginx-2workers:$PN" "tokio-2workers:$PT"; do
         name=${target%%:*}; port=${target##*:}
-        out=$(wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$port/")
+        out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$port/")
         if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then echo "wrk $name:" >&2; echo "$out" >&2; fi
         rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
         printf '%s\t%s\n' "$name" "$rps" >>"$RESULTS"
@@ -104,16 +106,16 @@ for run in $(seq "$RUNS"); do
     done
 done
 
-python3 - "$RESULTS" "$RUNS" "$CONNECTIONS" "$SECONDS_PER_RUN" "$(nproc)" <<'PY'
+python3 - "$RESULTS" "$RUNS" "$CONNECTIONS" "$SECONDS_PER_RUN" "$(nproc)" "$WRK_THREADS" <<'PY'
 import statistics, sys
 rows = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
-runs, conns, secs, cores = sys.argv[2:6]
+runs, conns, secs, cores, threads = sys.argv[2:7]
 by = {}
 for name, rps in rows:
     by.setdefault(name, []).append(float(rps))
 med = {name: statistics.median(v) for name, v in by.items()}
 base = med["server-1hub"]
-print(f"| server (wrk -t1 -c{conns} -d{secs}s, hello, loopback, {cores} cores shared with wrk) | requests/s (median of {runs}) | ratio to server.rs 1 hub |")
+print(f"| server (wrk -t{threads} -c{conns} -d{secs}s, hello, loopback, {cores} cores shared with wrk) | requests/s (median of {runs}) | ratio to server.rs 1 hub |")
 print("|---|---:|---:|")
 labels = {
     "server-1hub": "examples/server.rs, 1 hub",
