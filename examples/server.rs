@@ -4,12 +4,15 @@
 //! ```sh
 //! cargo run --release --example server                        # http://127.0.0.1:8000/ says hello
 //! cargo run --release --example server -- --port 0 --dir DIR  # serves DIR's files on a free port
+//! cargo run --release --example server -- --hubs 2             # one hub per core, two cores
 //! ```
 //!
 //! Options: `--port N` (default 8000; 0 picks a free port), `--dir DIR` (serve the files under
 //! DIR, `index.html` for a directory; without it every path says hello), `--host ADDR` (default
-//! 127.0.0.1), `--idle SECS` (close a connection idle that long, default 30). The first line
-//! printed is `listening on http://ADDR/`.
+//! 127.0.0.1), `--idle SECS` (close a connection idle that long, default 30), `--hubs N` (a
+//! [`Runtime`] of N hubs, each accepting on its own `SO_REUSEPORT` listener on Linux, see
+//! [`HubListeners`]; default 1, a plain [`Hub`]). The first line printed is
+//! `listening on http://ADDR/`.
 //!
 //! GET and HEAD, keep-alive (HTTP/1.1's default, HTTP/1.0's `Connection: keep-alive`),
 //! pipelined requests, `httparse` for the request head. Paths with a `..` segment are refused.
@@ -18,12 +21,14 @@
 //!
 //! `tests/hub_server.rs` runs [`serve`] in-process against clients on the same hub.
 
-use corogen::hub::net::{TcpListener, TcpStream};
-use corogen::hub::{self, Hub};
+use corogen::hub::net::{Acceptor, HubListeners, TcpListener, TcpStream};
+use corogen::hub::{self, Hub, Runtime};
 use std::fmt::Write as _;
 use std::io::{self, IoSlice};
+use std::net::ToSocketAddrs;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The longest request head accepted (431 beyond).
@@ -38,8 +43,10 @@ pub struct Config {
     pub idle: Duration,
 }
 
-/// Accepts connections for ever, each served by its own task (gevent's `StreamServer`).
-pub async fn serve(listener: TcpListener, config: Config) {
+/// Accepts connections for ever, each served by its own task (gevent's `StreamServer`): from a
+/// plain [`TcpListener`], or one hub's [`Acceptor`] of a runtime's [`HubListeners`].
+pub async fn serve(listener: impl Into<Acceptor>, config: Config) {
+    let listener = listener.into();
     let config = Rc::new(config);
     loop {
         match listener.accept().await {
@@ -279,12 +286,13 @@ async fn send(conn: &TcpStream, head: &[u8], body: &[u8]) -> io::Result<()> {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: server [--port N] [--host ADDR] [--dir DIR] [--idle SECS]");
+    eprintln!("usage: server [--port N] [--host ADDR] [--dir DIR] [--idle SECS] [--hubs N]");
     std::process::exit(2)
 }
 
 fn main() {
     let mut port = 8000u16;
+    let mut hubs = 1usize;
     let mut host = "127.0.0.1".to_owned();
     let mut config = Config {
         dir: None,
@@ -296,6 +304,10 @@ fn main() {
         match arg.as_str() {
             "--port" => port = value().parse().unwrap_or_else(|_| usage()),
             "--host" => host = value(),
+            "--hubs" => match value().parse() {
+                Ok(n) if n > 0 => hubs = n,
+                _ => usage(),
+            },
             "--dir" => config.dir = Some(PathBuf::from(value())),
             "--idle" => {
                 config.idle = Duration::from_secs(value().parse().unwrap_or_else(|_| usage()));
@@ -309,6 +321,10 @@ fn main() {
             std::process::exit(2);
         }
     }
+    if hubs > 1 {
+        serve_on_hubs(&host, port, hubs, config);
+        return;
+    }
     let listener = match TcpListener::bind((host.as_str(), port)) {
         Ok(listener) => listener,
         Err(error) => {
@@ -319,10 +335,51 @@ fn main() {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
+    announce(addr, &config);
+    Hub::new().block_on(serve(listener, config));
+}
+
+fn announce(addr: std::net::SocketAddr, config: &Config) {
     println!("listening on http://{addr}/");
     match &config.dir {
         Some(dir) => println!("serving the files under {}", dir.display()),
         None => println!("saying hello"),
     }
-    Hub::new().block_on(serve(listener, config));
+}
+
+/// A runtime of `hubs` hubs, each accepting on its own listener and serving its connections.
+fn serve_on_hubs(host: &str, port: u16, hubs: usize, config: Config) {
+    let bound = (host, port)
+        .to_socket_addrs()
+        .and_then(|mut addrs| {
+            addrs
+                .next()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address"))
+        })
+        .and_then(|addr| HubListeners::bind(addr, hubs));
+    let listeners = match bound {
+        Ok(listeners) => Arc::new(listeners),
+        Err(error) => {
+            eprintln!("server: {error}");
+            std::process::exit(1);
+        }
+    };
+    announce(listeners.local_addr(), &config);
+    println!("on {hubs} hubs");
+    let runtime = Runtime::new(hubs);
+    for index in 1..hubs {
+        let (listeners, config) = (Arc::clone(&listeners), config.clone());
+        drop(runtime.hub(index).spawn(move || async move {
+            match listeners.acceptor(index) {
+                Ok(acceptor) => serve(acceptor, config).await,
+                Err(error) => eprintln!("server: hub {index}: {error}"),
+            }
+        }));
+    }
+    runtime.block_on(async {
+        let acceptor = listeners
+            .acceptor(0)
+            .expect("hub 0's acceptor is not taken");
+        serve(acceptor, config).await;
+    });
 }

@@ -25,6 +25,7 @@ use corogen::hub::{self, Hub, Op, Reply, TaskRef, Value, op};
 use corogen::prelude::*;
 
 pub mod alloc;
+pub mod multi;
 
 /// Cooperative yields per task in S1.
 pub const ROUNDS: u32 = 10;
@@ -68,6 +69,13 @@ pub struct SchedImpl {
 }
 
 macro_rules! sched_imp {
+    ($name:literal, multi::$function:ident) => {
+        SchedImpl {
+            name: $name,
+            run: multi::$function,
+            symbol: concat!("corogen_bench::sched::multi::", stringify!($function)),
+        }
+    };
     ($name:literal, $function:ident) => {
         SchedImpl {
             name: $name,
@@ -184,6 +192,35 @@ pub const SCHED_WORKLOADS: &[SchedWorkload] = &[
             sched_imp!("corogen-async", s5p_corogen_async),
             sched_imp!("tokio", s5p_tokio),
             sched_imp!("smol", s5p_smol),
+        ],
+    },
+    SchedWorkload {
+        name: "M1",
+        what: "S1 across cores: tasks x 10 cooperative yields, all submitted from one main task \
+               with spawn_anywhere (tokio: tokio::spawn on its multi-thread runtime, 2 workers); \
+               ns per yield",
+        unit: "ns/switch",
+        size: 100_000,
+        expected: |n| n as u64 * u64::from(ROUNDS),
+        units: Some(|n| n as u64 * u64::from(ROUNDS)),
+        impls: &[
+            sched_imp!("corogen-2hubs", multi::m1_corogen_2hubs),
+            sched_imp!("corogen-1hub", multi::m1_corogen_1hub),
+            sched_imp!("tokio", multi::m1_tokio),
+        ],
+    },
+    SchedWorkload {
+        name: "M2",
+        what: "S2 across cores: trivial tasks spawned with spawn_anywhere from one main task, \
+               then joined (tokio: multi-thread, 2 workers); ns per task",
+        unit: "ns/task",
+        size: 1_000_000,
+        expected: |n| (n as u64) * (n as u64).saturating_sub(1) / 2,
+        units: Some(|n| n as u64),
+        impls: &[
+            sched_imp!("corogen-2hubs", multi::m2_corogen_2hubs),
+            sched_imp!("corogen-1hub", multi::m2_corogen_1hub),
+            sched_imp!("tokio", multi::m2_tokio),
         ],
     },
     SchedWorkload {

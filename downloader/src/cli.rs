@@ -49,6 +49,8 @@ options:
   -t, --timeout SECS    give up on a connection silent for SECS seconds (default 30)
       --max-redirects N follow at most N redirects (default 10)
       --cacert FILE     also trust the CA certificates in FILE (PEM) for https
+      --hubs N          spread the URLs over N hubs, one thread each (default 1); -c stays
+                        the limit for the whole run
   -h, --help            print this help
 
 exit status: 0 if every URL was downloaded, 1 if any failed, 2 for a usage error.";
@@ -77,6 +79,8 @@ pub struct Options {
     pub max_redirects: u32,
     /// Extra CA certificate files (PEM).
     pub ca_files: Vec<PathBuf>,
+    /// Hubs (threads) the URLs are spread over (at least 1).
+    pub hubs: usize,
     /// The URLs, as written (each is parsed, and may fail, on its own).
     pub urls: Vec<String>,
 }
@@ -90,6 +94,7 @@ impl Default for Options {
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             max_redirects: MAX_REDIRECTS,
             ca_files: Vec::new(),
+            hubs: 1,
             urls: Vec::new(),
         }
     }
@@ -169,6 +174,7 @@ where
                     .map_err(|_| UsageError(format!("{name}: {text:?} is not a number")))?;
             }
             "--cacert" => options.ca_files.push(PathBuf::from(value("FILE")?)),
+            "--hubs" => options.hubs = number(&name, &value("N")?)?,
             _ => return Err(UsageError(format!("unknown option {name}"))),
         }
     }
@@ -244,6 +250,14 @@ mod tests {
         assert_eq!(options.output_dir, PathBuf::from("."));
         assert!(!options.force);
         assert_eq!(options.timeout, Duration::from_secs(30));
+        assert_eq!(options.hubs, 1);
+    }
+
+    #[test]
+    fn hubs() {
+        assert_eq!(run(&["--hubs", "2", "u"]).hubs, 2);
+        assert_eq!(run(&["--hubs=3", "u"]).hubs, 3);
+        assert!(usage(&["--hubs", "0", "u"]).contains("--hubs"));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::io::{self, IsTerminal, Write};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use corogen::hub::ThreadQueue;
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The seed's line when a request starts: `GET: url`.
@@ -84,6 +85,33 @@ pub struct Reporter {
     summary: RefCell<Summary>,
     received: RefCell<u64>,
     started: Instant,
+    /// A relay's queue: its events go to the run's reporter on another hub.
+    relay: Option<ThreadQueue<Option<Report>>>,
+}
+
+/// One event of a [`Reporter`], carried from a [relay](Reporter::relay) to the run's reporter.
+#[derive(Debug)]
+pub enum Report {
+    /// [`Reporter::started`].
+    Started(String),
+    /// [`Reporter::progress`].
+    Progress(u64),
+    /// [`Reporter::finished`].
+    Finished(String, u64),
+    /// [`Reporter::failed`], with the error's text.
+    Failed(String, String),
+}
+
+impl Report {
+    /// Tells `reporter` what happened on the relay's side.
+    pub fn apply(self, reporter: &Reporter) {
+        match self {
+            Report::Started(url) => reporter.started(&url),
+            Report::Progress(bytes) => reporter.progress(bytes),
+            Report::Finished(url, bytes) => reporter.finished(&url, bytes),
+            Report::Failed(url, error) => reporter.failed(&url, &error),
+        }
+    }
 }
 
 impl fmt::Debug for Reporter {
@@ -117,7 +145,29 @@ impl Reporter {
             summary: RefCell::new(Summary::default()),
             received: RefCell::new(0),
             started: Instant::now(),
+            relay: None,
         }
+    }
+
+    /// A reporter that prints nothing and counts nothing itself: it puts each event into
+    /// `queue` (as `Some`), for the run's reporter on another hub to [`apply`](Report::apply)
+    /// (the downloads of `--hubs N` report this way, so the lines and the totals are those of
+    /// one run). `None` is left to the run, to say that every relay is done.
+    pub fn relay(queue: ThreadQueue<Option<Report>>) -> Self {
+        Reporter {
+            relay: Some(queue),
+            ..Reporter::new(Box::new(io::sink()), Box::new(io::sink()), 0, false)
+        }
+    }
+
+    /// Puts `event` into the relay's queue, if this is a relay: `true` then.
+    fn relayed(&self, event: impl FnOnce() -> Report) -> bool {
+        let Some(queue) = &self.relay else {
+            return false;
+        };
+        // Unbounded: a put never fails.
+        let _ = queue.try_put(Some(event()));
+        true
     }
 
     /// A reporter on the process's standard output and error, with a progress bar if standard
@@ -139,11 +189,17 @@ impl Reporter {
 
     /// A request for `url` starts: `GET: url`.
     pub fn started(&self, url: &str) {
+        if self.relayed(|| Report::Started(url.to_owned())) {
+            return;
+        }
         self.print(&self.out, &get_line(url));
     }
 
     /// `bytes` more bytes arrived, for any download.
     pub fn progress(&self, bytes: u64) {
+        if self.relayed(|| Report::Progress(bytes)) {
+            return;
+        }
         let mut received = self.received.borrow_mut();
         *received += bytes;
         if let Some(bar) = &self.bar {
@@ -153,6 +209,9 @@ impl Reporter {
 
     /// A download ended well: `N bytes received from url.`.
     pub fn finished(&self, url: &str, bytes: u64) {
+        if self.relayed(|| Report::Finished(url.to_owned(), bytes)) {
+            return;
+        }
         {
             let mut summary = self.summary.borrow_mut();
             summary.files += 1;
@@ -166,6 +225,9 @@ impl Reporter {
 
     /// A download failed: its error line, on standard error.
     pub fn failed(&self, url: &str, error: &dyn fmt::Display) {
+        if self.relayed(|| Report::Failed(url.to_owned(), error.to_string())) {
+            return;
+        }
         self.summary.borrow_mut().failures += 1;
         if let Some(bar) = &self.bar {
             bar.inc(1);

@@ -1,4 +1,5 @@
-//! A whole run: every URL of the command line on one hub, at most `-c` at a time.
+//! A whole run: every URL of the command line on one hub (or spread over `--hubs N`), at most
+//! `-c` at a time.
 //!
 //! Each URL is a task in a [`Pool`] of the concurrency's size (gevent's `Pool(size)` plus
 //! `joinall`); each task is [`download_into`]. With the hub's cooperative sockets the tasks
@@ -7,15 +8,16 @@
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::PathBuf;
 use std::rc::Rc;
 
-use corogen::hub::{Hub, Pool};
+use corogen::hub::{self, Hub, Pool, Runtime, ThreadQueue};
 
 use crate::cli::{self, Command, EXIT_OK, EXIT_USAGE, Options, USAGE};
 use crate::client::{Client, ClientOptions};
 use crate::download::{DownloadError, download_into};
 use crate::output::file_name_for;
-use crate::report::{Reporter, Summary};
+use crate::report::{Report, Reporter, Summary};
 use crate::transport::Connector;
 use crate::url::Url;
 
@@ -48,14 +50,18 @@ pub fn client_options(options: &Options) -> ClientOptions {
     }
 }
 
+/// A URL and the file name it will be saved under (or why it cannot be), from [`plan`].
+type Job = (String, Result<String, DownloadError>);
+
 /// Downloads every URL of `options` into its output directory with connections from
-/// `connector`, reporting to `reporter`; returns the summary (also printed).
+/// `connector`, reporting to `reporter`; returns the summary (also printed). On one hub; see
+/// [`run_on_hubs`] for `--hubs N`.
 pub fn run<C: Connector + 'static>(options: &Options, connector: C, reporter: Reporter) -> Summary {
     // A directory that cannot be made shows up as each URL's own error.
     let _ = std::fs::create_dir_all(&options.output_dir);
     let client = Rc::new(Client::new(connector, client_options(options)));
     let reporter = Rc::new(reporter);
-    let jobs: Vec<(String, Result<String, DownloadError>)> = options
+    let jobs: Vec<Job> = options
         .urls
         .iter()
         .cloned()
@@ -66,40 +72,126 @@ pub fn run<C: Connector + 'static>(options: &Options, connector: C, reporter: Re
         options.force,
         options.concurrency,
     );
-    let hub = Hub::new();
+    Hub::new().block_on(download_all(
+        client,
+        Rc::clone(&reporter),
+        jobs,
+        dir,
+        force,
+        concurrency,
+    ));
+    reporter.finish()
+}
+
+/// The URLs of `options` dealt out in turn over `options.hubs` hubs of a [`Runtime`], each hub
+/// with a client of its own (connections stay on their hub) and its share of the concurrency,
+/// so that `-c` stays the limit of the whole run: with fewer downloads at once than hubs, only
+/// that many hubs are used. Every hub reports through a [relay](Reporter::relay) to `reporter`
+/// on this thread: the same lines (in the order they happen) and the same summary as [`run`].
+pub fn run_on_hubs<C>(options: &Options, connector: C, reporter: Reporter) -> Summary
+where
+    C: Connector + Clone + Send + 'static,
+{
+    let _ = std::fs::create_dir_all(&options.output_dir);
+    let hubs = options
+        .hubs
+        .min(options.concurrency)
+        .min(options.urls.len())
+        .max(1);
+    let mut shares: Vec<Vec<Job>> = (0..hubs).map(|_| Vec::new()).collect();
+    for (i, job) in options
+        .urls
+        .iter()
+        .cloned()
+        .zip(plan(&options.urls))
+        .enumerate()
     {
-        let reporter = Rc::clone(&reporter);
-        hub.block_on(async move {
-            let pool = Pool::new(concurrency);
-            let mut tasks = Vec::new();
-            for (url, planned) in jobs {
-                if let Err(error) = planned {
-                    reporter.failed(&url, &error);
-                    continue;
+        shares[i % hubs].push(job);
+    }
+    let runtime = Runtime::new(hubs);
+    let relay: ThreadQueue<Option<Report>> = ThreadQueue::new();
+    let tasks: Vec<_> = shares
+        .into_iter()
+        .enumerate()
+        .map(|(index, jobs)| {
+            // The concurrency split as evenly as it goes: the first hubs take the remainder.
+            let concurrency =
+                options.concurrency / hubs + usize::from(index < options.concurrency % hubs);
+            let (connector, client_options) = (connector.clone(), client_options(options));
+            let client_options = ClientOptions {
+                max_idle_per_origin: concurrency,
+                ..client_options
+            };
+            let (dir, force, relay) = (options.output_dir.clone(), options.force, relay.clone());
+            runtime.hub(index).spawn(move || {
+                let client = Rc::new(Client::new(connector, client_options));
+                let reporter = Rc::new(Reporter::relay(relay));
+                async move {
+                    download_all(client, reporter, jobs, dir, force, concurrency).await;
                 }
-                let (client, task_reporter, dir) =
-                    (Rc::clone(&client), Rc::clone(&reporter), dir.clone());
-                let task_url = url.clone();
-                let task = pool
-                    .spawn(async move {
-                        // The outcome is reported inside; the summary counts it.
-                        let _ =
-                            download_into(&client, &dir, &task_url, force, &task_reporter).await;
-                    })
-                    .await;
-                tasks.push((url, task));
-            }
-            // Without raise_error, joinall waits for every task and reports no error.
-            let _ = pool.join().await;
-            for (url, task) in tasks {
-                // A panic is a bug, but it must still count as that URL's failure.
-                if let Some(Err(error)) = task.try_get() {
-                    reporter.failed(&url, &format!("internal error: {error}"));
+            })
+        })
+        .collect();
+    runtime.block_on(async {
+        let joined = hub::spawn({
+            let relay = relay.clone();
+            async move {
+                let mut panicked = Vec::new();
+                for (index, task) in tasks.into_iter().enumerate() {
+                    if let Err(error) = task.await {
+                        panicked.push((index, error));
+                    }
                 }
+                let _ = relay.try_put(None);
+                panicked
             }
         });
-    }
+        while let Some(report) = relay.get().await {
+            report.apply(&reporter);
+        }
+        // A hub whose whole share panicked is a bug; it still counts as a failure.
+        for (index, error) in joined.get().await.unwrap_or_default() {
+            reporter.failed(&format!("hub {index}"), &format!("internal error: {error}"));
+        }
+    });
     reporter.finish()
+}
+
+/// Downloads `jobs` on the running hub, at most `concurrency` at once, each reported to
+/// `reporter` (a job whose name could not be settled fails at once).
+async fn download_all<C: Connector + 'static>(
+    client: Rc<Client<C>>,
+    reporter: Rc<Reporter>,
+    jobs: Vec<Job>,
+    dir: PathBuf,
+    force: bool,
+    concurrency: usize,
+) {
+    let pool = Pool::new(concurrency);
+    let mut tasks = Vec::new();
+    for (url, planned) in jobs {
+        if let Err(error) = planned {
+            reporter.failed(&url, &error);
+            continue;
+        }
+        let (client, task_reporter, dir) = (Rc::clone(&client), Rc::clone(&reporter), dir.clone());
+        let task_url = url.clone();
+        let task = pool
+            .spawn(async move {
+                // The outcome is reported inside; the summary counts it.
+                let _ = download_into(&client, &dir, &task_url, force, &task_reporter).await;
+            })
+            .await;
+        tasks.push((url, task));
+    }
+    // Without raise_error, joinall waits for every task and reports no error.
+    let _ = pool.join().await;
+    for (url, task) in tasks {
+        // A panic is a bug, but it must still count as that URL's failure.
+        if let Some(Err(error)) = task.try_get() {
+            reporter.failed(&url, &format!("internal error: {error}"));
+        }
+    }
 }
 
 /// The program: parses `args` (without the program's name), runs, and returns the exit code.
@@ -114,7 +206,7 @@ pub fn main_with<C, A>(
     reporter: impl FnOnce(usize) -> Reporter,
 ) -> u8
 where
-    C: Connector + 'static,
+    C: Connector + Clone + Send + 'static,
     A: Into<OsString>,
 {
     match cli::parse_args(args) {
@@ -127,7 +219,12 @@ where
             EXIT_USAGE
         }
         Ok(Command::Run(options)) => {
-            let summary = run(&options, connector(&options), reporter(options.urls.len()));
+            let (connector, reporter) = (connector(&options), reporter(options.urls.len()));
+            let summary = if options.hubs > 1 {
+                run_on_hubs(&options, connector, reporter)
+            } else {
+                run(&options, connector, reporter)
+            };
             cli::exit_code(summary.failures)
         }
     }

@@ -342,3 +342,52 @@ fn the_output_directory_is_made() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert!(nested.join("f0.bin").is_file());
 }
+
+#[test]
+fn two_hubs_give_the_same_lines_files_and_exit_codes() {
+    let server = TestServer::start(site());
+    let mut urls: Vec<String> = (0..4).map(|i| server.url(&format!("/f{i}.bin"))).collect();
+    urls.push(server.url("/missing.bin"));
+    urls.push("htp:/nonsense".to_owned());
+    // Saved under f0.bin too: a duplicate name.
+    urls.push(server.url("/redirect/1/f0.bin"));
+    let errors = |stderr: &str| -> BTreeSet<String> {
+        stderr
+            .lines()
+            .filter(|line| line.starts_with("error: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (one_dir, two_dir) = (TempDir::new("cli-hubs-1"), TempDir::new("cli-hubs-2"));
+    let one = run(&args(&one_dir, &["-c", "4"], &urls));
+    let two = run(&args(&two_dir, &["-c", "4", "--hubs", "2"], &urls));
+    assert_eq!(
+        (one.code, two.code),
+        (1, 1),
+        "{}\n{}",
+        one.stderr,
+        two.stderr
+    );
+    assert_eq!(lines(&two.stdout), lines(&one.stdout));
+    // Four GETs and their results, and the GET of the missing file.
+    assert_eq!(lines(&two.stdout).len(), 9, "{}", two.stdout);
+    assert_eq!(errors(&two.stderr), errors(&one.stderr));
+    assert_eq!(errors(&two.stderr).len(), 3, "{}", two.stderr);
+    for outcome in [&one, &two] {
+        let summary = outcome.stderr.lines().last().unwrap();
+        assert!(summary.starts_with("4 files, "), "{summary}");
+        assert!(summary.ends_with(", 3 failed"), "{summary}");
+    }
+    assert_eq!(two_dir.names(), one_dir.names());
+    for name in two_dir.names() {
+        assert_eq!(
+            std::fs::read(two_dir.path().join(&name)).unwrap(),
+            std::fs::read(one_dir.path().join(&name)).unwrap()
+        );
+    }
+    // All good: 0, on more hubs than URLs too.
+    let dir = TempDir::new("cli-hubs-ok");
+    let good = run(&args(&dir, &["--hubs", "8"], &urls[..4]));
+    assert_eq!(good.code, 0, "{}", good.stderr);
+    assert_eq!(dir.names(), ["f0.bin", "f1.bin", "f2.bin", "f3.bin"]);
+}

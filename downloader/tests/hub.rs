@@ -102,3 +102,33 @@ fn every_get_starts_before_the_first_completes() {
         "{stdout}"
     );
 }
+
+#[test]
+fn two_hubs_on_the_hubs_sockets() {
+    let mut site = Site::new();
+    for i in 0..6 {
+        site = site.with_file(&format!("/f{i}.bin"), content(64 * 1024, i));
+    }
+    let server = TestServer::start(site);
+    let dir = TempDir::new("hub-two-hubs");
+    let mut args = vec![
+        "--hubs".to_owned(),
+        "2".to_owned(),
+        "-o".to_owned(),
+        dir.path().display().to_string(),
+    ];
+    args.extend((0..6).map(|i| server.url(&format!("/f{i}.bin"))));
+    args.push(server.url("/missing.bin"));
+    let (code, stdout, stderr) = run(args, Duration::from_secs(5));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout.lines().count(), 13, "{stdout}");
+    let summary = stderr.lines().last().unwrap();
+    assert!(
+        summary.starts_with("6 files, ") && summary.ends_with(", 1 failed"),
+        "{summary}"
+    );
+    for i in 0..6 {
+        let bytes = std::fs::read(dir.path().join(format!("f{i}.bin"))).unwrap();
+        assert_eq!(bytes, content(64 * 1024, i));
+    }
+}

@@ -115,7 +115,9 @@ fn table(runs: usize, only: &[&str]) -> ExitCode {
         .iter()
         .filter(|w| only.is_empty() || only.contains(&w.name))
         .collect();
-    println!("| workload | runtime | median | ratio to tokio current_thread |");
+    println!(
+        "| workload | runtime | median | ratio to tokio (current_thread; M1, M2: multi_thread, 2 workers) |"
+    );
     println!("|---|---|---:|---:|");
     let mut own_states = Vec::new();
     for w in selected.iter().copied() {

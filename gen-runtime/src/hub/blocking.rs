@@ -1,13 +1,17 @@
 //! The escape hatch for blocking calls: run them on a small pool of threads and wait for them
 //! cooperatively (gevent's threadpool).
 //!
-//! The pool is shared by every hub of the process; it starts threads as jobs come, up to
-//! [`MAX_THREADS`], and they live for the rest of the process.
+//! A plain [`Hub`](super::Hub) uses the pool shared by every such hub of the process; it starts
+//! threads as jobs come, up to [`MAX_THREADS`], and they live for the rest of the process. The
+//! hubs of a [`Runtime`](super::Runtime) use the runtime's own pool instead, whose threads the
+//! runtime joins when it shuts down (after the jobs already queued have run: a job runs even if
+//! nobody awaits it).
 //!
 //! On a target without threads (`wasm32-wasip1`, `wasm32-unknown-unknown`: wasm without
 //! atomics) there is no pool: [`try_spawn_blocking`] gives an `Unsupported` error, and
 //! [`spawn_blocking`] panics with it, in the task that called it.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
@@ -16,9 +20,9 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
-use std::thread;
+use std::thread::{self, JoinHandle};
 
-use super::base::threads_available;
+use super::base::{Remote, threads_available};
 use super::engine;
 
 /// The most threads the blocking pool starts.
@@ -26,40 +30,108 @@ pub const MAX_THREADS: usize = 4;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-struct ThreadPool {
+/// A blocking pool: the process's (for plain hubs) or a runtime's.
+pub(crate) struct ThreadPool {
     jobs: Mutex<PoolState>,
     ready: Condvar,
+    /// The name of its threads.
+    name: &'static str,
 }
 
 struct PoolState {
     queue: VecDeque<Job>,
     threads: usize,
     idle: usize,
+    /// Set by [`ThreadPool::shut_down`]: threads leave once the queue is empty, and no job is
+    /// taken any more.
+    closing: bool,
+    /// The threads started, to join at shutdown (the process's pool never shuts down).
+    handles: Vec<JoinHandle<()>>,
 }
 
-fn pool() -> &'static ThreadPool {
-    static POOL: OnceLock<ThreadPool> = OnceLock::new();
-    POOL.get_or_init(|| ThreadPool {
-        jobs: Mutex::new(PoolState {
-            queue: VecDeque::new(),
-            threads: 0,
-            idle: 0,
-        }),
-        ready: Condvar::new(),
+/// The pool of plain hubs, shared by the whole process.
+fn global_pool() -> &'static Arc<ThreadPool> {
+    static POOL: OnceLock<Arc<ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| ThreadPool::new("corogen-blocking"))
+}
+
+thread_local! {
+    /// The pool of the runtime hub that runs on this thread, with that hub's remote: a job of
+    /// a task of that hub goes there, a job of another hub on this thread (a plain hub run
+    /// from one of the runtime's tasks) to the process's pool.
+    static HUB_POOL: RefCell<Option<(Arc<Remote>, Arc<ThreadPool>)>> = const { RefCell::new(None) };
+}
+
+/// Routes the blocking jobs of the hub that owns `remote` to `pool` while the guard lives,
+/// on this thread (a runtime's hub; see [`HUB_POOL`]).
+#[cfg(not(target_family = "wasm"))]
+pub(crate) fn route_to(remote: Arc<Remote>, pool: Arc<ThreadPool>) -> PoolRoute {
+    let previous = HUB_POOL.with(|route| route.replace(Some((remote, pool))));
+    PoolRoute { previous }
+}
+
+/// Restores the routing it replaced (see [`route_to`]).
+#[cfg(not(target_family = "wasm"))]
+pub(crate) struct PoolRoute {
+    previous: Option<(Arc<Remote>, Arc<ThreadPool>)>,
+}
+
+#[cfg(not(target_family = "wasm"))]
+impl Drop for PoolRoute {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        HUB_POOL.with(|route| *route.borrow_mut() = previous);
+    }
+}
+
+/// Queues `job` on the pool of the hub that owns `remote`.
+fn submit_for(remote: &Arc<Remote>, job: Job) -> io::Result<()> {
+    HUB_POOL.with(|route| match &*route.borrow() {
+        Some((hub, pool)) if Arc::ptr_eq(hub, remote) => pool.submit(job),
+        _ => global_pool().submit(job),
     })
 }
 
 impl ThreadPool {
+    /// A pool with no thread yet; `name` names its threads.
+    pub(crate) fn new(name: &'static str) -> Arc<Self> {
+        Arc::new(ThreadPool {
+            jobs: Mutex::new(PoolState {
+                queue: VecDeque::new(),
+                threads: 0,
+                idle: 0,
+                closing: false,
+                handles: Vec::new(),
+            }),
+            ready: Condvar::new(),
+            name,
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, PoolState> {
+        // Jobs run outside the lock (and catch their panics): the state is whole either way.
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Queues `job`, starting a thread for it if none is idle. Fails, leaving nothing queued,
-    /// only when the pool has no thread and cannot start one.
-    fn submit(&'static self, job: Job) -> io::Result<()> {
-        let mut state = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+    /// when the pool has no thread and cannot start one, or has shut down.
+    fn submit(self: &Arc<Self>, job: Job) -> io::Result<()> {
+        let mut state = self.state();
+        if state.closing {
+            return Err(io::Error::other(
+                "corogen hub: the runtime has shut down its blocking pool",
+            ));
+        }
         if state.idle == 0 && state.threads < MAX_THREADS {
+            let pool = Arc::clone(self);
             let spawned = thread::Builder::new()
-                .name("corogen-blocking".to_owned())
-                .spawn(move || self.work());
+                .name(self.name.to_owned())
+                .spawn(move || pool.work());
             match spawned {
-                Ok(_) => state.threads += 1,
+                Ok(handle) => {
+                    state.threads += 1;
+                    state.handles.push(handle);
+                }
                 // The threads already there will take the job.
                 Err(_) if state.threads > 0 => {}
                 Err(error) => return Err(spawn_error(&error)),
@@ -72,12 +144,14 @@ impl ThreadPool {
     }
 
     fn work(&self) {
-        let mut state = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.state();
         loop {
             if let Some(job) = state.queue.pop_front() {
                 drop(state);
                 job();
-                state = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+                state = self.state();
+            } else if state.closing {
+                return;
             } else {
                 state.idle += 1;
                 state = self
@@ -87,6 +161,28 @@ impl ThreadPool {
                 state.idle -= 1;
             }
         }
+    }
+
+    /// Refuses new jobs, lets the threads run the jobs already queued, and joins them. A job
+    /// that blocks for ever holds this up: a blocking call cannot be interrupted.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn shut_down(&self) {
+        let handles = {
+            let mut state = self.state();
+            state.closing = true;
+            std::mem::take(&mut state.handles)
+        };
+        self.ready.notify_all();
+        for handle in handles {
+            // A job's panic is caught inside it; a thread that died anyway has nothing left.
+            drop(handle.join());
+        }
+    }
+
+    /// Threads started and not joined.
+    #[cfg(test)]
+    pub(crate) fn threads(&self) -> usize {
+        self.state().handles.len()
     }
 }
 
@@ -182,24 +278,27 @@ where
     remote.blocking.fetch_add(1, Ordering::AcqRel);
     let job_shared = Arc::clone(&shared);
     let job_remote = Arc::clone(&remote);
-    let submitted = pool().submit(Box::new(move || {
-        let result = catch_unwind(AssertUnwindSafe(f));
-        let waker = {
-            let mut state = job_shared
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            state.0 = Some(result);
-            state.1.take()
-        };
-        // Wake before uncounting, so the hub never sees the job neither running nor woken;
-        // then unpark it again, in case it parked while the job still counted.
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        job_remote.blocking.fetch_sub(1, Ordering::AcqRel);
-        job_remote.notify();
-    }));
+    let submitted = submit_for(
+        &remote,
+        Box::new(move || {
+            let result = catch_unwind(AssertUnwindSafe(f));
+            let waker = {
+                let mut state = job_shared
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                state.0 = Some(result);
+                state.1.take()
+            };
+            // Wake before uncounting, so the hub never sees the job neither running nor woken;
+            // then unpark it again, in case it parked while the job still counted.
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            job_remote.blocking.fetch_sub(1, Ordering::AcqRel);
+            job_remote.notify();
+        }),
+    );
     if let Err(error) = submitted {
         remote.blocking.fetch_sub(1, Ordering::AcqRel);
         return Err(error);

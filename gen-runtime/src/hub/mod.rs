@@ -212,6 +212,9 @@ mod pool;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod process;
+// One hub per core: threads, so not on wasm.
+#[cfg(not(target_family = "wasm"))]
+mod runtime;
 mod scheduler;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
@@ -221,6 +224,12 @@ mod thread_event;
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
 pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
+#[cfg(not(target_family = "wasm"))]
+#[cfg_attr(docsrs, doc(cfg(not(target_family = "wasm"))))]
+pub use runtime::{
+    HubHandle, RemoteTask, Runtime, RuntimeHandle, ThreadGet, ThreadPut, ThreadQueue, current_hub,
+    current_runtime, spawn_anywhere, spawn_on,
+};
 pub use scheduler::{Hub, IntoMainTask, greenlet, spawn, spawn_later};
 pub use sync::{
     AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease,

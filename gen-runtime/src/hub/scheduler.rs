@@ -62,6 +62,11 @@ impl Hub {
 
     /// A hub on a virtual clock, starting at zero. Works on every target, `wasm32-unknown-unknown`
     /// included (where it is the only hub).
+    ///
+    /// The virtual clock is a single-hub feature: a simulation is reproducible to the event
+    /// because one thread orders everything. A [`Runtime`](super::Runtime)'s hubs keep the wall
+    /// clock; its cross-hub handles (`ThreadQueue`, `ThreadEvent`) still work from a virtual
+    /// hub, but whatever another thread does happens outside the simulation's time.
     pub fn new_virtual() -> Hub {
         Hub {
             inner: Inner::new(Clock::new_virtual()),

@@ -67,12 +67,17 @@ use std::time::Duration;
 
 use super::blocking::try_spawn_blocking;
 pub(crate) mod source;
+// Every hub of a runtime on one address: threads, so not on wasm.
+#[cfg(not(target_family = "wasm"))]
+mod per_hub;
 mod tcp;
 #[cfg(test)]
 mod tests;
 mod udp;
 
 pub use crate::hub::task::{IoHandle, IoSource};
+#[cfg(not(target_family = "wasm"))]
+pub use per_hub::{Acceptor, HubListeners};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 

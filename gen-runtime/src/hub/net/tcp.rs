@@ -388,7 +388,7 @@ pub struct TcpListener {
 }
 
 /// How many connections the OS queues before they are accepted.
-const BACKLOG: i32 = 1024;
+pub(super) const BACKLOG: i32 = 1024;
 
 impl TcpListener {
     /// Binds a listener to `addr` (port 0 picks a free port), with `SO_REUSEADDR` on Unix and a
@@ -432,6 +432,13 @@ impl TcpListener {
         Ok((TcpStream::wrap(stream), peer))
     }
 
+    /// Waits for a connection, as a standard non-blocking stream that no hub has taken yet
+    /// (to hand to another hub).
+    pub(super) async fn accept_std(&self) -> io::Result<net::TcpStream> {
+        let (stream, _peer) = self.cell.retry(Direction::Read, accept_nonblocking).await?;
+        Ok(stream)
+    }
+
     /// Accepts a connection that is already there: `WouldBlock` if none is.
     ///
     /// # Errors
@@ -451,12 +458,17 @@ impl TcpListener {
 }
 
 fn bind_addr(addr: SocketAddr) -> io::Result<TcpListener> {
+    TcpListener::from_std(bind_std(addr)?)
+}
+
+/// A standard listener bound to `addr` as [`TcpListener::bind`] binds, still blocking.
+pub(super) fn bind_std(addr: SocketAddr) -> io::Result<net::TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     #[cfg(unix)]
     socket.set_reuse_address(true)?;
     socket.bind(&addr.into())?;
     socket.listen(BACKLOG)?;
-    TcpListener::from_std(socket.into())
+    Ok(socket.into())
 }
 
 /// Accepts one connection as a non-blocking stream (one system call on Linux).
