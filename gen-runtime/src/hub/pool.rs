@@ -22,8 +22,7 @@ use super::task::{IntoTask, Task, TaskRef};
 ///     }
 ///     assert_eq!(group.len(), 3);
 ///     group.join().await.unwrap();
-///     hub::sleep(Duration::ZERO).await; // let the links run
-///     assert!(group.is_empty());
+///     assert!(group.is_empty()); // a task leaves its group as it dies
 /// });
 /// ```
 #[derive(Clone, Default)]
@@ -45,14 +44,16 @@ impl Group {
         task
     }
 
-    /// Adds a task; it leaves the group when it ends.
+    /// Adds a task; it leaves the group as it dies (before its links run). A dead task is
+    /// not added.
     pub fn add(&self, task: &TaskRef) {
-        if self.contains(task) {
+        if task.dead() || self.contains(task) {
             return;
         }
         self.0.borrow_mut().push(task.clone());
         let group = Rc::downgrade(&self.0);
-        task.link(move |task| discard(&group, task));
+        let member = task.clone();
+        task.on_death(move || discard(&group, &member));
     }
 
     /// Removes a task from the group (it goes on running).
@@ -94,7 +95,9 @@ impl Group {
 fn discard(group: &Weak<RefCell<Vec<TaskRef>>>, task: &TaskRef) {
     if let Some(group) = group.upgrade() {
         let removed = {
-            let mut tasks = group.borrow_mut();
+            let Ok(mut tasks) = group.try_borrow_mut() else {
+                return;
+            };
             tasks
                 .iter()
                 .position(|member| member == task)
@@ -175,11 +178,11 @@ impl Pool {
         }
     }
 
-    /// Spawns the task into the group; its link holds the slot, which is free again when the
-    /// link runs, or is dropped unrun (the hub was dropped).
+    /// Spawns the task into the group; the task holds the slot until it dies (or its hub is
+    /// dropped).
     fn start<T: IntoTask>(&self, task: T, slot: SemaphorePermit) -> Task<T::Output> {
         let task = self.group.spawn(task);
-        task.as_ref().link(move |_| drop(slot));
+        task.on_death(move || drop(slot));
         task
     }
 

@@ -73,9 +73,18 @@ impl Inner {
         }
     }
 
-    /// Records that `key`'s body is done (result or error kept in `body`).
+    /// Records that `key`'s body is done (result or error kept in `body`), then drops its
+    /// guards, each on its own: one that panics does not keep the others from running, nor
+    /// stop the hub.
     pub(crate) fn finish(&self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) {
-        let garbage = self.core.borrow_mut().mark_dead(key, body, exit);
+        let mut garbage = self.core.borrow_mut().mark_dead(key, body, exit);
+        if !garbage.guards.is_empty() {
+            for guard in std::mem::take(&mut garbage.guards) {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(guard))) {
+                    drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
+                }
+            }
+        }
         drop(garbage);
     }
 

@@ -12,6 +12,7 @@
 //! A slot is freed when its task is dead and no handle ([`TaskRef`](crate::hub::TaskRef)) is
 //! left. The moves between these states are in `table.rs` and `inner.rs`.
 
+use std::any::Any;
 use std::pin::Pin;
 
 use super::raw::RawTask;
@@ -41,6 +42,11 @@ pub(crate) enum Watcher {
     Join(TaskKey),
     /// A link: queued as a callback.
     Link(Box<dyn FnOnce()>),
+    /// Dropped when the task dies, once the table is no longer borrowed (its `Drop` does the
+    /// work, so it also runs if the slot goes without a death: a hub being dropped): what
+    /// must end with the task, at once, such as its task-local values or its membership of a
+    /// group.
+    Guard(Box<dyn Any>),
 }
 
 /// One task's header.

@@ -8,6 +8,7 @@
 //! task's poll, a destructor, a link) never runs while it is borrowed: what has to be dropped is
 //! taken out first ([`Garbage`]).
 
+use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::task::Waker;
@@ -37,6 +38,10 @@ pub(crate) struct Garbage {
         reason = "held only to be dropped once the core is not borrowed"
     )]
     extra: Option<Box<Extra>>,
+    /// A dead task's guards ([`Watcher::Guard`]), dropped by [`Inner::finish`] one at a time.
+    ///
+    /// [`Inner::finish`]: super::inner::Inner
+    pub(crate) guards: Vec<Box<dyn Any>>,
 }
 
 pub(crate) struct Core {
@@ -331,6 +336,7 @@ impl Core {
         slot.kill_requested = false;
         slot.awaiting_switch = false;
         let unheld = slot.handles == 0;
+        let mut guards = Vec::new();
         let parent = match slot.extra.as_mut() {
             Some(extra) => {
                 let parent = extra.parent;
@@ -338,6 +344,7 @@ impl Core {
                     match watcher {
                         Watcher::Join(waiter) => self.wake(waiter),
                         Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
+                        Watcher::Guard(guard) => guards.push(guard),
                     }
                 }
                 parent
@@ -352,11 +359,13 @@ impl Core {
                 }
             }
         }
-        if unheld {
+        let mut garbage = if unheld {
             self.free_slot(key)
         } else {
             Garbage::default()
-        }
+        };
+        garbage.guards = guards;
+        garbage
     }
 
     /// Frees the slot of a dead task nobody holds.
@@ -368,6 +377,7 @@ impl Core {
         let garbage = Garbage {
             body: slot.body.take(),
             extra: slot.extra.take(),
+            guards: Vec::new(),
         };
         // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
         if !self.panics.is_empty() {

@@ -1,6 +1,7 @@
 //! Handles to tasks: [`TaskRef`] (any task) and [`Task<T>`] (a task returning `T`), gevent's
 //! `Greenlet` object: state queries, `join`, `get`, `kill`, and links.
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -184,6 +185,29 @@ impl TaskRef {
         }
     }
 
+    /// Calls `f` when the task dies, at once, after its future is dropped (from inside the
+    /// kill, or the hub's loop), or now if it is dead already; also if the task's slot goes
+    /// without a death (its hub being dropped). Not under any borrow of the hub: `f` may use
+    /// it. Unlike a link, it needs no turn of the hub, and runs before the links.
+    pub(crate) fn on_death(&self, f: impl FnOnce() + 'static) {
+        self.add_guard(Box::new(CallOnDrop(Some(f))));
+    }
+
+    /// Keeps `guard` until the task dies, then drops it (see [`Watcher::Guard`]); drops it now
+    /// if the task is dead already.
+    pub(crate) fn add_guard(&self, guard: Box<dyn Any>) {
+        let mut core = self.hub.core.borrow_mut();
+        match core.slot_mut(self.key) {
+            Some(slot) if !matches!(slot.state, State::Dead(_)) => {
+                slot.extra().watchers.push(Watcher::Guard(guard));
+            }
+            _ => {
+                drop(core);
+                drop(guard);
+            }
+        }
+    }
+
     /// When the task died, in deaths counted on its hub (for completion order).
     pub(crate) fn finished(&self) -> Option<u64> {
         let core = self.hub.core.borrow();
@@ -354,6 +378,17 @@ impl<T> fmt::Debug for Task<T> {
 impl<T> fmt::Display for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.raw, f)
+    }
+}
+
+/// Calls its function when dropped: a [`TaskRef::on_death`] callback.
+struct CallOnDrop<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for CallOnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
     }
 }
 
