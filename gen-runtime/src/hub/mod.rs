@@ -195,14 +195,14 @@ pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
 pub use sync::{
-    AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease,
-    PermitRequest, Queue, Readable, Semaphore, SemaphorePermit, Wait, Writable, joinall, killall,
-    killall_nowait, wait,
+    AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, IWait, JoinAll, JoinAllFuture,
+    Observer, OverRelease, PermitRequest, Queue, Readable, Ready, Semaphore, SemaphorePermit, Wait,
+    WaitOn, WaitOnFuture, Writable, iwait, joinall, killall, killall_nowait, wait, wait_on,
 };
 pub use task::op;
 pub use task::{
-    Elapsed, GenTask, Get, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
-    WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
+    Elapsed, GenTask, Get, IntoTask, Join, LinkId, Op, Reply, Sleep, Switch, Task, TaskRef,
+    Timeout, WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
 };
 
 /// The future of [`Queue::get`].

@@ -7,6 +7,7 @@ mod event;
 mod joinall;
 mod queue;
 mod semaphore;
+mod wait_on;
 
 pub use event::{AsyncResult, Event};
 pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
@@ -15,3 +16,4 @@ pub(crate) use queue::{Get as QueueGet, Put as QueuePut};
 pub use semaphore::{
     AcquirePermit, BoundedSemaphore, OverRelease, PermitRequest, Semaphore, SemaphorePermit,
 };
+pub use wait_on::{IWait, Observer, Ready, WaitOn, WaitOnFuture, iwait, wait_on};

@@ -31,5 +31,5 @@ pub(crate) use io_wait::{IoObject, WaitReady};
 pub use switch::{Switch, switch};
 pub(crate) use time::nanos;
 pub use time::{Elapsed, Sleep, Timeout, now, sleep, with_timeout};
-pub(crate) use wait_list::{Condition, WaitList};
-pub use wait_list::{WaitFor, WaitHandle, Waitable};
+pub(crate) use wait_list::{Condition, WaitList, call_soon, requeue};
+pub use wait_list::{LinkId, WaitFor, WaitHandle, Waitable};

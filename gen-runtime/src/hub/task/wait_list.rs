@@ -1,10 +1,21 @@
-//! The waiting room every synchronisation object uses: a FIFO list of waiting tasks, and the
-//! future that waits on a [`Condition`].
+//! The waiting room every synchronisation object uses: a FIFO list of waiting tasks and links,
+//! and the future that waits on a [`Condition`].
 //!
 //! A waiter registers and gets an id; a notification removes it from the list and wakes its
 //! task. Waking is a hint: the woken future checks its condition again and registers again if it
 //! still cannot go on (another task was faster). A waiter that gives up after it was notified
 //! passes the notification on, so no wake-one notification is lost.
+//!
+//! Three kinds of entries share the one list, so that they are notified in the order they came:
+//! - a *waiter*, a task that will take what it waits for (a semaphore's permit, a queue's item):
+//!   a wake-one notification ([`WaitList::notify_one`]) ends with the first waiter it wakes;
+//! - an *observer*, a task that only looks ([`wait_on`](crate::hub::wait_on), a queue's `peek`):
+//!   woken like a waiter, but a wake-one notification goes on past it;
+//! - a *link* (gevent's `rawlink`): a callback, queued on the hub's loop when notified, and, like
+//!   an observer, passed by a wake-one notification.
+//!
+//! Ids increase along the list; an observer's or a link's is odd, a waiter's even, and 0 is
+//! never an id (a synchronisation object may use it as a mark of its own).
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -13,33 +24,78 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::hub::base::TaskKey;
-use crate::hub::engine::{Inner, adopt, current};
+use crate::hub::engine::{Callback, Inner, adopt, current};
 
 struct Waiter {
     id: u64,
-    hub: Rc<Inner>,
-    task: TaskKey,
+    who: Who,
 }
 
-/// Tasks waiting for something, in the order they came. Ids increase along the list.
+enum Who {
+    Task { hub: Rc<Inner>, task: TaskKey },
+    Link(Box<Link>),
+}
+
+struct Link {
+    hub: Rc<Inner>,
+    call: Box<dyn FnOnce()>,
+}
+
+// A task waiting on a queue or a semaphore holds one entry: keep it three words.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<Waiter>() == 24);
+
+/// Tasks waiting for something, and links, in the order they came. Ids increase along the list.
 #[derive(Default)]
 pub(crate) struct WaitList {
     waiters: VecDeque<Waiter>,
+    /// The last id given, even.
     next_id: u64,
 }
 
+/// The running task and its hub.
+fn running() -> (Rc<Inner>, TaskKey) {
+    let hub = current();
+    let task = hub.core.borrow().current();
+    (hub, task)
+}
+
+/// Whether `id` is an observer's or a link's: a wake-one notification goes on past it.
+#[inline]
+fn passes(id: u64) -> bool {
+    id & 1 == 1
+}
+
 impl WaitList {
-    /// Registers the running task.
+    fn next(&mut self, odd: bool) -> u64 {
+        self.next_id += 2;
+        self.next_id | u64::from(odd)
+    }
+
+    /// Registers the running task as a waiter.
     pub(crate) fn register(&mut self) -> u64 {
-        let hub = current();
-        let task = hub.core.borrow().current();
-        self.next_id += 1;
+        self.register_task(false)
+    }
+
+    fn register_task(&mut self, observer: bool) -> u64 {
+        let (hub, task) = running();
+        let id = self.next(observer);
         self.waiters.push_back(Waiter {
-            id: self.next_id,
-            hub,
-            task,
+            id,
+            who: Who::Task { hub, task },
         });
-        self.next_id
+        id
+    }
+
+    /// Registers `call`, to be queued on `hub`'s loop when notified (a link). It never runs if
+    /// the hub is dropped first.
+    pub(crate) fn link(&mut self, hub: Rc<Inner>, call: Box<dyn FnOnce()>) -> u64 {
+        let id = self.next(true);
+        self.waiters.push_back(Waiter {
+            id,
+            who: Who::Link(Box::new(Link { hub, call })),
+        });
+        id
     }
 
     fn position(&self, id: u64) -> Option<usize> {
@@ -55,6 +111,14 @@ impl WaitList {
         }
     }
 
+    /// As [`ensure`](Self::ensure), as an observer: a wake-one notification wakes it and goes
+    /// on to the next entry.
+    pub(crate) fn ensure_observer(&mut self, registration: &mut Option<u64>) {
+        if registration.is_none_or(|id| self.position(id).is_none()) {
+            *registration = Some(self.register_task(true));
+        }
+    }
+
     /// The wait is over: removes the registration if it is still here.
     pub(crate) fn done(&mut self, registration: &mut Option<u64>) {
         if let Some(id) = registration.take() {
@@ -67,46 +131,106 @@ impl WaitList {
         self.position(id).is_none()
     }
 
-    /// Removes a registration; `false` if it was already notified.
+    /// Removes a registration or a link; `false` if it was already notified.
     pub(crate) fn remove(&mut self, id: u64) -> bool {
         match self.position(id) {
             Some(at) => {
-                self.waiters.remove(at);
+                let removed = self.waiters.remove(at);
+                drop(removed);
                 true
             }
             None => false,
         }
     }
 
-    /// Wakes the first waiter; `false` if there was none.
+    /// Wakes the entries up to and including the first waiter (not an observer, not a link);
+    /// `false` if there was no waiter.
     pub(crate) fn notify_one(&mut self) -> bool {
-        match self.waiters.pop_front() {
-            Some(waiter) => {
-                wake(&waiter);
-                true
+        while let Some(waiter) = self.waiters.pop_front() {
+            let passed = passes(waiter.id);
+            notify(waiter);
+            if !passed {
+                return true;
             }
-            None => false,
         }
+        false
     }
 
-    /// Wakes every waiter.
-    pub(crate) fn notify_all(&mut self) {
+    /// Wakes every entry; gives how many were waiters (not observers, not links).
+    pub(crate) fn notify_all(&mut self) -> usize {
+        let mut waiters = 0;
         for waiter in self.waiters.drain(..) {
-            wake(&waiter);
+            waiters += usize::from(!passes(waiter.id));
+            notify(waiter);
         }
+        waiters
     }
 
+    /// Entries: waiters, observers and links (gevent's `linkcount()`).
     pub(crate) fn len(&self) -> usize {
         self.waiters.len()
     }
+
+    /// Waiters only (not observers, not links).
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiters
+            .iter()
+            .filter(|waiter| !passes(waiter.id))
+            .count()
+    }
 }
 
-fn wake(waiter: &Waiter) {
-    if let Ok(mut core) = waiter.hub.core.try_borrow_mut() {
-        core.wake(waiter.task);
-    } else {
-        waiter.hub.remote.wake(waiter.task);
+/// Puts the running task at the back of the run queue: its next poll comes after the tasks
+/// already runnable.
+pub(crate) fn requeue() {
+    let (hub, task) = running();
+    hub.core.borrow_mut().wake(task);
+}
+
+fn notify(waiter: Waiter) {
+    match waiter.who {
+        Who::Task { hub, task } => wake_task(&hub, task),
+        Who::Link(link) => {
+            let Link { hub, call } = *link;
+            if hub.closed.get() {
+                return;
+            }
+            // No user code runs while the table is borrowed, so the borrow succeeds.
+            if let Ok(mut core) = hub.core.try_borrow_mut() {
+                core.callbacks.push_back(Callback::Call(call));
+            }
+        }
     }
+}
+
+/// Queues `call` on the running hub's loop now (a link made on an object already ready).
+pub(crate) fn call_soon(call: Box<dyn FnOnce()>) {
+    current()
+        .core
+        .borrow_mut()
+        .callbacks
+        .push_back(Callback::Call(call));
+}
+
+/// Wakes `task` of `hub`: through the table, or, if it is borrowed, through the remote side.
+pub(crate) fn wake_task(hub: &Inner, task: TaskKey) {
+    if let Ok(mut core) = hub.core.try_borrow_mut() {
+        core.wake(task);
+    } else {
+        hub.remote.wake(task);
+    }
+}
+
+/// The id of a link made by `rawlink`, to [`unlink`] it (gevent's `unlink(callback)`).
+///
+/// [`unlink`]: crate::hub::Event::unlink
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinkId(pub(crate) u64);
+
+impl LinkId {
+    /// The id of a link that was queued at once (its object was ready): unlinking it does
+    /// nothing.
+    pub(crate) const QUEUED: LinkId = LinkId(0);
 }
 
 /// Something a task can wait for: the shared state of an event, a semaphore, a queue…
