@@ -201,7 +201,7 @@ pub use sync::{
 };
 pub use task::op;
 pub use task::{
-    Elapsed, GenTask, Get, IntoTask, Join, LinkId, Op, Reply, Sleep, Switch, Task, TaskRef,
+    Elapsed, GenTask, Get, IntoTask, Join, LinkId, Local, Op, Reply, Sleep, Switch, Task, TaskRef,
     Timeout, WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
 };
 
