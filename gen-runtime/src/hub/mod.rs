@@ -196,8 +196,9 @@ pub use pool::{Group, Pool, PoolFull};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
 pub use sync::{
     AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, IWait, JoinAll, JoinAllFuture,
-    Observer, OverRelease, PermitRequest, Queue, Readable, Ready, Semaphore, SemaphorePermit, Wait,
-    WaitOn, WaitOnFuture, Writable, iwait, joinall, killall, killall_nowait, wait, wait_on,
+    NotHeld, Observer, OverRelease, PermitRequest, Queue, RLock, RLockGuard, RLockLock, Readable,
+    Ready, Semaphore, SemaphorePermit, Wait, WaitOn, WaitOnFuture, Writable, iwait, joinall,
+    killall, killall_nowait, wait, wait_on,
 };
 pub use task::op;
 pub use task::{
