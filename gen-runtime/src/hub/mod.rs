@@ -195,10 +195,11 @@ pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
 pub use sync::{
-    AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, IWait, JoinAll, JoinAllFuture,
-    NotHeld, Observer, OverRelease, PermitRequest, Queue, RLock, RLockGuard, RLockLock, Readable,
-    Ready, Semaphore, SemaphorePermit, Wait, WaitOn, WaitOnFuture, Writable, iwait, joinall,
-    killall, killall_nowait, wait, wait_on,
+    AcquirePermit, AsyncResult, BoundedSemaphore, Channel, ChannelGet, ChannelPut, Event, Fifo,
+    Full, IWait, JoinAll, JoinAllFuture, JoinableQueue, Lifo, LifoQueue, NotHeld, Observer, Order,
+    OverRelease, Peek, PermitRequest, Priority, PriorityQueue, Queue, QueueStream, RLock,
+    RLockGuard, RLockLock, Readable, Ready, Recv, Semaphore, SemaphorePermit, TaskDoneError, Wait,
+    WaitOn, WaitOnFuture, Writable, iwait, joinall, killall, killall_nowait, wait, wait_on,
 };
 pub use task::op;
 pub use task::{

@@ -4,18 +4,25 @@
 //! (`lock`), waiting for many tasks (`joinall`: `joinall`, `wait`, `killall`) and for any
 //! objects (`wait_on`: `wait_on`, `iwait`).
 
+mod channel;
 mod event;
 mod joinall;
 mod lock;
 mod queue;
+mod queue_order;
 mod semaphore;
 mod wait_on;
 
+pub use channel::{Channel, ChannelGet, ChannelPut};
 pub use event::{AsyncResult, Event};
 pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
 pub use lock::{NotHeld, RLock, RLockGuard, RLockLock};
-pub use queue::{Full, Queue, Readable, Writable};
+pub use queue::{
+    Full, JoinableQueue, LifoQueue, Peek, PriorityQueue, Queue, QueueStream, Readable, Recv,
+    TaskDoneError, Writable,
+};
 pub(crate) use queue::{Get as QueueGet, Put as QueuePut};
+pub use queue_order::{Fifo, Lifo, Order, Priority};
 pub use semaphore::{
     AcquirePermit, BoundedSemaphore, OverRelease, PermitRequest, Semaphore, SemaphorePermit,
 };

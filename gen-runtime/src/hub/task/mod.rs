@@ -33,5 +33,5 @@ pub use local::Local;
 pub use switch::{Switch, switch};
 pub(crate) use time::nanos;
 pub use time::{Elapsed, Sleep, Timeout, now, sleep, with_timeout};
-pub(crate) use wait_list::{Condition, WaitList, call_soon, requeue};
+pub(crate) use wait_list::{Condition, WaitList, call_soon, requeue, wake_task};
 pub use wait_list::{LinkId, WaitFor, WaitHandle, Waitable};
