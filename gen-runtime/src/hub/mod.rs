@@ -184,6 +184,7 @@ mod sync;
 mod task;
 
 mod blocking;
+mod imap;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod net;
@@ -192,6 +193,9 @@ mod scheduler;
 
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
 pub use engine::{TaskError, Value};
+#[doc(hidden)]
+pub use imap::Items;
+pub use imap::{IMap, IntoItems};
 pub use pool::{Group, Pool, PoolFull};
 pub use scheduler::{Hub, greenlet, spawn, spawn_later};
 pub use sync::{
@@ -199,7 +203,8 @@ pub use sync::{
     Full, IWait, JoinAll, JoinAllFuture, JoinableQueue, Lifo, LifoQueue, NotHeld, Observer, Order,
     OverRelease, Peek, PermitRequest, Priority, PriorityQueue, Queue, QueueStream, RLock,
     RLockGuard, RLockLock, Readable, Ready, Recv, Semaphore, SemaphorePermit, TaskDoneError, Wait,
-    WaitOn, WaitOnFuture, Writable, iwait, joinall, killall, killall_nowait, wait, wait_on,
+    WaitOn, WaitOnFuture, Writable, iwait, joinall, killall, killall_nowait, killall_timeout, wait,
+    wait_on,
 };
 pub use task::op;
 pub use task::{

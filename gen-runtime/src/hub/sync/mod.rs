@@ -15,7 +15,9 @@ mod wait_on;
 
 pub use channel::{Channel, ChannelGet, ChannelPut};
 pub use event::{AsyncResult, Event};
-pub use joinall::{JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, wait};
+pub use joinall::{
+    JoinAll, JoinAllFuture, Wait, joinall, killall, killall_nowait, killall_timeout, wait,
+};
 pub use lock::{NotHeld, RLock, RLockGuard, RLockLock};
 pub use queue::{
     Full, JoinableQueue, LifoQueue, Peek, PriorityQueue, Queue, QueueStream, Readable, Recv,
