@@ -20,9 +20,10 @@ use super::sync::{LifoQueue, Order, PriorityQueue, Queue, QueueStream, Semaphore
 use super::task::{IntoTask, Task, TaskRef, WaitList, boxed};
 
 /// Items to map over with [`Pool::imap`] and [`Pool::imap_unordered`]: any [`IntoIterator`]
-/// (gevent's iterable), or a queue ([`Queue`], [`LifoQueue`], [`PriorityQueue`], a
+/// (gevent's iterable), a queue ([`Queue`], [`LifoQueue`], [`PriorityQueue`], a
 /// [`QueueStream`]) read until it is shut down (gevent's `imap(f, queue)` until
-/// `StopIteration` comes out of it).
+/// `StopIteration` comes out of it), or an async generator
+/// ([`AsyncGen`](crate::AsyncGen)), whose body may wait on the hub between items.
 pub trait IntoItems {
     /// What `f` is called with.
     type Item: 'static;
@@ -76,6 +77,20 @@ impl<T: 'static, S: Order<T> + 'static> IntoItems for QueueStream<T, S> {
     type Item = T;
 
     fn into_items(self) -> Items<T> {
+        Items(Box::pin(self))
+    }
+}
+
+/// An async generator's yields (gevent's generator as an iterable), which may wait on the hub
+/// between items.
+impl<B> IntoItems for crate::async_gen::AsyncGen<B>
+where
+    B: crate::body::Body<Resume = ()> + 'static,
+    B::Yield: 'static,
+{
+    type Item = B::Yield;
+
+    fn into_items(self) -> Items<B::Yield> {
         Items(Box::pin(self))
     }
 }

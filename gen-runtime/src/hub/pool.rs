@@ -157,6 +157,23 @@ impl Group {
     }
 }
 
+/// A group of the tasks given (gevent's `Group(greenlets)`).
+impl<R: AsRef<TaskRef>> FromIterator<R> for Group {
+    fn from_iter<I: IntoIterator<Item = R>>(tasks: I) -> Self {
+        let mut group = Group::new();
+        group.extend(tasks);
+        group
+    }
+}
+
+impl<R: AsRef<TaskRef>> Extend<R> for Group {
+    fn extend<I: IntoIterator<Item = R>>(&mut self, tasks: I) {
+        for task in tasks {
+            self.add(task.as_ref());
+        }
+    }
+}
+
 fn discard(group: &Weak<RefCell<Vec<Member>>>, task: &TaskRef) {
     if let Some(group) = group.upgrade() {
         let removed = {

@@ -74,17 +74,9 @@ impl Inner {
     }
 
     /// Records that `key`'s body is done (result or error kept in `body`), then drops its
-    /// guards, each on its own: one that panics does not keep the others from running, nor
-    /// stop the hub.
+    /// guards (each catches its own panics).
     pub(crate) fn finish(&self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) {
-        let mut garbage = self.core.borrow_mut().mark_dead(key, body, exit);
-        if !garbage.guards.is_empty() {
-            for guard in std::mem::take(&mut garbage.guards) {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(guard))) {
-                    drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
-                }
-            }
-        }
+        let garbage = self.core.borrow_mut().mark_dead(key, body, exit);
         drop(garbage);
     }
 

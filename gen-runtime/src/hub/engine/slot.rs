@@ -45,7 +45,7 @@ pub(crate) enum Watcher {
     /// Dropped when the task dies, once the table is no longer borrowed (its `Drop` does the
     /// work, so it also runs if the slot goes without a death: a hub being dropped): what
     /// must end with the task, at once, such as its task-local values or its membership of a
-    /// group.
+    /// group. A guard's `Drop` must not unwind: it catches the panics of the code it runs.
     Guard(Box<dyn Any>),
 }
 
@@ -107,6 +107,22 @@ impl Watchers {
         } else if let Some(at) = self.rest.iter().position(is_it) {
             self.rest.remove(at);
         }
+    }
+
+    /// Takes out the guards `is_it` picks, keeping the other watchers in order.
+    pub(crate) fn remove_guards(&mut self, is_it: impl Fn(&dyn Any) -> bool) -> Vec<Box<dyn Any>> {
+        let mut removed = Vec::new();
+        let mut kept = Vec::new();
+        for watcher in self.take() {
+            match watcher {
+                Watcher::Guard(guard) if is_it(&*guard) => removed.push(guard),
+                watcher => kept.push(watcher),
+            }
+        }
+        for watcher in kept {
+            self.push(watcher);
+        }
+        removed
     }
 
     /// Takes every watcher out, in order.

@@ -8,13 +8,12 @@
 //! task's poll, a destructor, a link) never runs while it is borrowed: what has to be dropped is
 //! taken out first ([`Garbage`]).
 
-use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::task::Waker;
 
 use super::raw::RawTask;
-use super::slot::{Exit, Extra, NO_SLOT, Slot, State, Watcher};
+use super::slot::{Exit, Extra, NO_SLOT, Slot, State, Watcher, Watchers};
 use super::value::Value;
 use crate::hub::base::{Clock, TaskKey, TimerId, Timers};
 
@@ -33,15 +32,12 @@ pub(crate) struct Garbage {
         reason = "held only to be dropped once the core is not borrowed"
     )]
     body: Option<Pin<Box<dyn RawTask>>>,
+    /// A dead task's rare part (with its guards, [`Watcher::Guard`]), or a freed slot's.
     #[expect(
         dead_code,
         reason = "held only to be dropped once the core is not borrowed"
     )]
     extra: Option<Box<Extra>>,
-    /// A dead task's guards ([`Watcher::Guard`]), dropped by [`Inner::finish`] one at a time.
-    ///
-    /// [`Inner::finish`]: super::inner::Inner
-    pub(crate) guards: Vec<Box<dyn Any>>,
 }
 
 pub(crate) struct Core {
@@ -336,20 +332,11 @@ impl Core {
         slot.kill_requested = false;
         slot.awaiting_switch = false;
         let unheld = slot.handles == 0;
-        let mut guards = Vec::new();
-        let parent = match slot.extra.as_mut() {
-            Some(extra) => {
-                let parent = extra.parent;
-                for watcher in extra.watchers.take() {
-                    match watcher {
-                        Watcher::Join(waiter) => self.wake(waiter),
-                        Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
-                        Watcher::Guard(guard) => guards.push(guard),
-                    }
-                }
-                parent
-            }
-            None => None,
+        let has_extra = slot.extra.is_some();
+        let parent = if has_extra {
+            self.notify_watchers(key)
+        } else {
+            None
         };
         if let Some(parent) = parent {
             if let Some(slot) = self.slot_mut(parent) {
@@ -359,13 +346,43 @@ impl Core {
                 }
             }
         }
-        let mut garbage = if unheld {
+        if unheld {
             self.free_slot(key)
+        } else if has_extra {
+            // A dead task needs nothing of its rare part: it goes with the garbage, and its
+            // guards with it, once the table is no longer borrowed.
+            Garbage {
+                body: None,
+                extra: self.slots[key.index as usize].extra.take(),
+            }
         } else {
             Garbage::default()
-        };
-        garbage.guards = guards;
-        garbage
+        }
+    }
+
+    /// Wakes the joins and queues the links of the dying `key`, leaving its guards in its
+    /// rare part; gives its parent.
+    #[cold]
+    #[inline(never)]
+    fn notify_watchers(&mut self, key: TaskKey) -> Option<TaskKey> {
+        let extra = self.slots[key.index as usize].extra.as_mut()?;
+        let parent = extra.parent;
+        let mut guards = None;
+        for watcher in extra.watchers.take() {
+            match watcher {
+                Watcher::Join(waiter) => self.wake(waiter),
+                Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
+                guard @ Watcher::Guard(_) => {
+                    guards.get_or_insert_with(Watchers::default).push(guard);
+                }
+            }
+        }
+        if let Some(guards) = guards {
+            if let Some(extra) = self.slots[key.index as usize].extra.as_mut() {
+                extra.watchers = guards;
+            }
+        }
+        parent
     }
 
     /// Frees the slot of a dead task nobody holds.
@@ -377,7 +394,6 @@ impl Core {
         let garbage = Garbage {
             body: slot.body.take(),
             extra: slot.extra.take(),
-            guards: Vec::new(),
         };
         // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
         if !self.panics.is_empty() {

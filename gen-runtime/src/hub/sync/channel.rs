@@ -136,6 +136,21 @@ impl<T: 'static> Channel<T> {
         self.0.take()
     }
 
+    /// Always 0: a channel holds no item (gevent's `qsize()`).
+    pub fn len(&self) -> usize {
+        0
+    }
+
+    /// Always `true`: a channel holds no item (gevent's `empty()`).
+    pub fn is_empty(&self) -> bool {
+        true
+    }
+
+    /// Always `true`: a put always waits for a get (gevent's `full()`).
+    pub fn is_full(&self) -> bool {
+        true
+    }
+
     /// Puts waiting, less gets waiting (gevent's `balance`).
     pub fn balance(&self) -> isize {
         let offers = self.0.offers.borrow().len();

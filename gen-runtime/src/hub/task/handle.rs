@@ -6,6 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::Deref;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -381,14 +382,22 @@ impl<T> fmt::Display for Task<T> {
     }
 }
 
-/// Calls its function when dropped: a [`TaskRef::on_death`] callback.
+/// Calls its function when dropped: a [`TaskRef::on_death`] callback. A guard must not unwind
+/// (the hub drops it in its loop): a panic of the function is caught.
 struct CallOnDrop<F: FnOnce()>(Option<F>);
 
 impl<F: FnOnce()> Drop for CallOnDrop<F> {
     fn drop(&mut self) {
         if let Some(f) = self.0.take() {
-            f();
+            catch_quietly(f);
         }
+    }
+}
+
+/// Runs `f`, catching its panic (the panic hook has printed it).
+pub(crate) fn catch_quietly(f: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
+use super::handle::catch_quietly;
 use crate::hub::base::TaskKey;
 use crate::hub::engine::{Inner, Watcher, current};
 
@@ -48,9 +49,43 @@ type Owner = (usize, TaskKey);
 /// never touches a local pays nothing for it.
 pub struct Local<T: 'static>(Rc<LocalState<T>>);
 
-struct LocalState<T> {
+struct LocalState<T: 'static> {
     /// Every task's value; `None` once taken (the task still holds its guard).
-    values: RefCell<HashMap<Owner, Option<T>>>,
+    values: RefCell<HashMap<Owner, Entry<T>>>,
+}
+
+struct Entry<T> {
+    /// The task's hub, to take the task's guard back when the local goes first.
+    hub: Weak<Inner>,
+    value: Option<T>,
+}
+
+/// A local dropped while tasks that have a value live on takes their guards back, so that a
+/// long-lived task that uses many short-lived locals does not keep a guard for each.
+impl<T: 'static> Drop for LocalState<T> {
+    fn drop(&mut self) {
+        let this: *const LocalState<T> = self;
+        let entries = std::mem::take(self.values.get_mut());
+        let mut guards = Vec::new();
+        for ((_, task), entry) in &entries {
+            let Some(hub) = entry.hub.upgrade() else {
+                continue;
+            };
+            let Ok(mut core) = hub.core.try_borrow_mut() else {
+                continue;
+            };
+            if let Some(extra) = core.slot_mut(*task).and_then(|slot| slot.extra.as_mut()) {
+                guards.extend(extra.watchers.remove_guards(|guard| {
+                    guard
+                        .downcast_ref::<Guard<T>>()
+                        .is_some_and(|guard| std::ptr::eq(guard.local.as_ptr(), this))
+                }));
+            }
+        }
+        // Dropped once no table is borrowed: the values' destructors may use the hub.
+        drop(guards);
+        drop(entries);
+    }
 }
 
 /// In a task's watchers: takes the task's value out of the local when the task dies.
@@ -67,10 +102,11 @@ impl<T> Drop for Guard<T> {
         // Taken out, then dropped once the map is no longer borrowed: its destructor may use
         // the local.
         let value = match local.values.try_borrow_mut() {
-            Ok(mut values) => values.remove(&self.owner),
+            Ok(mut values) => values.remove(&self.owner).and_then(|entry| entry.value),
             Err(_) => None,
         };
-        drop(value);
+        // A guard must not unwind (the hub drops it in its loop).
+        catch_quietly(move || drop(value));
     }
 }
 
@@ -103,7 +139,7 @@ impl<T: 'static> Local<T> {
             .values
             .borrow_mut()
             .get_mut(&owner)
-            .and_then(Option::take);
+            .and_then(|entry| entry.value.take());
         // Put back even if `f` panics: a task that catches the panic keeps its value.
         let put_back = PutBack {
             local: self,
@@ -160,7 +196,12 @@ impl<T: 'static> Local<T> {
 
     /// How many tasks have a value.
     pub fn len(&self) -> usize {
-        self.0.values.borrow().values().flatten().count()
+        self.0
+            .values
+            .borrow()
+            .values()
+            .filter(|entry| entry.value.is_some())
+            .count()
     }
 
     /// Whether no task has a value.
@@ -182,8 +223,8 @@ impl<T> Drop for PutBack<'_, T> {
     fn drop(&mut self) {
         let value = self.value.take();
         let mut values = self.local.0.values.borrow_mut();
-        if let Some(slot) = values.get_mut(&self.owner) {
-            *slot = value;
+        if let Some(entry) = values.get_mut(&self.owner) {
+            entry.value = value;
             return;
         }
         if value.is_none() {
@@ -193,7 +234,13 @@ impl<T> Drop for PutBack<'_, T> {
         let Some(slot) = core.slot_mut(self.owner.1) else {
             return;
         };
-        values.insert(self.owner, value);
+        values.insert(
+            self.owner,
+            Entry {
+                hub: Rc::downgrade(self.hub),
+                value,
+            },
+        );
         slot.extra().watchers.push(Watcher::Guard(Box::new(Guard {
             local: Rc::downgrade(&self.local.0),
             owner: self.owner,

@@ -54,6 +54,7 @@ pub(crate) struct WaitList {
 }
 
 /// The running task and its hub.
+#[inline]
 fn running() -> (Rc<Inner>, TaskKey) {
     let hub = current();
     let task = hub.core.borrow().current();
@@ -67,16 +68,19 @@ fn passes(id: u64) -> bool {
 }
 
 impl WaitList {
+    #[inline]
     fn next(&mut self, odd: bool) -> u64 {
         self.next_id += 2;
         self.next_id | u64::from(odd)
     }
 
     /// Registers the running task as a waiter.
+    #[inline]
     pub(crate) fn register(&mut self) -> u64 {
         self.register_task(false)
     }
 
+    #[inline]
     fn register_task(&mut self, observer: bool) -> u64 {
         let (hub, task) = running();
         let id = self.next(observer);
@@ -98,6 +102,7 @@ impl WaitList {
         id
     }
 
+    #[inline]
     fn position(&self, id: u64) -> Option<usize> {
         self.waiters
             .binary_search_by_key(&id, |waiter| waiter.id)
@@ -105,6 +110,7 @@ impl WaitList {
     }
 
     /// Makes sure the running task waits here: registers it unless `registration` still is.
+    #[inline]
     pub(crate) fn ensure(&mut self, registration: &mut Option<u64>) {
         if registration.is_none_or(|id| self.position(id).is_none()) {
             *registration = Some(self.register());
@@ -120,6 +126,7 @@ impl WaitList {
     }
 
     /// The wait is over: removes the registration if it is still here.
+    #[inline]
     pub(crate) fn done(&mut self, registration: &mut Option<u64>) {
         if let Some(id) = registration.take() {
             self.remove(id);
@@ -132,6 +139,7 @@ impl WaitList {
     }
 
     /// Removes a registration or a link; `false` if it was already notified.
+    #[inline]
     pub(crate) fn remove(&mut self, id: u64) -> bool {
         match self.position(id) {
             Some(at) => {
@@ -145,13 +153,36 @@ impl WaitList {
 
     /// Wakes the entries up to and including the first waiter (not an observer, not a link);
     /// `false` if there was no waiter.
+    #[inline]
     pub(crate) fn notify_one(&mut self) -> bool {
-        while let Some(waiter) = self.waiters.pop_front() {
+        let Some(waiter) = self.waiters.pop_front() else {
+            return false;
+        };
+        match waiter {
+            // The common case: a task that will take what it is woken for.
+            Waiter {
+                id,
+                who: Who::Task { hub, task },
+            } if !passes(id) => {
+                wake_task(&hub, task);
+                true
+            }
+            waiter => self.notify_past(waiter),
+        }
+    }
+
+    /// [`notify_one`](Self::notify_one) from an observer or a link on.
+    #[cold]
+    #[inline(never)]
+    fn notify_past(&mut self, first: Waiter) -> bool {
+        let mut next = Some(first);
+        while let Some(waiter) = next {
             let passed = passes(waiter.id);
             notify(waiter);
             if !passed {
                 return true;
             }
+            next = self.waiters.pop_front();
         }
         false
     }
@@ -187,19 +218,25 @@ pub(crate) fn requeue() {
     hub.core.borrow_mut().wake(task);
 }
 
+#[inline]
 fn notify(waiter: Waiter) {
     match waiter.who {
         Who::Task { hub, task } => wake_task(&hub, task),
-        Who::Link(link) => {
-            let Link { hub, call } = *link;
-            if hub.closed.get() {
-                return;
-            }
-            // No user code runs while the table is borrowed, so the borrow succeeds.
-            if let Ok(mut core) = hub.core.try_borrow_mut() {
-                core.callbacks.push_back(Callback::Call(call));
-            }
-        }
+        Who::Link(link) => queue_link(*link),
+    }
+}
+
+/// Queues a link notified on its hub's loop (not if the hub was dropped).
+#[cold]
+#[inline(never)]
+fn queue_link(link: Link) {
+    let Link { hub, call } = link;
+    if hub.closed.get() {
+        return;
+    }
+    // No user code runs while the table is borrowed, so the borrow succeeds.
+    if let Ok(mut core) = hub.core.try_borrow_mut() {
+        core.callbacks.push_back(Callback::Call(call));
     }
 }
 
@@ -213,12 +250,19 @@ pub(crate) fn call_soon(call: Box<dyn FnOnce()>) {
 }
 
 /// Wakes `task` of `hub`: through the table, or, if it is borrowed, through the remote side.
+#[inline]
 pub(crate) fn wake_task(hub: &Inner, task: TaskKey) {
     if let Ok(mut core) = hub.core.try_borrow_mut() {
         core.wake(task);
     } else {
-        hub.remote.wake(task);
+        wake_remotely(hub, task);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn wake_remotely(hub: &Inner, task: TaskKey) {
+    hub.remote.wake(task);
 }
 
 /// The id of a link made by `rawlink`, to [`unlink`] it (gevent's `unlink(callback)`).
