@@ -81,12 +81,8 @@ impl Broadcast {
         false
     }
 
-    /// Links `call`: queued at once if `ready`, else when notified.
-    fn rawlink(&self, ready: bool, call: Box<dyn FnOnce()>) -> LinkId {
-        if ready {
-            call_soon(call);
-            return LinkId::QUEUED;
-        }
+    /// Links `call`, to be queued when notified.
+    fn rawlink(&self, call: Box<dyn FnOnce()>) -> LinkId {
         LinkId(self.waiters.borrow_mut().link(current(), call))
     }
 
@@ -174,8 +170,8 @@ impl Event {
 
     /// Calls `callback` from the hub's loop once the event is set (soon, if it is set now);
     /// once, not at each `set` (gevent's `rawlink`). Give the id to [`unlink`](Self::unlink) to
-    /// take it back. The callback does not keep the event alive; it never runs if the event or
-    /// the hub is dropped first.
+    /// take it back. A link waiting for the event does not keep it alive; it never runs if the
+    /// event or the hub is dropped first.
     ///
     /// ```
     /// use corogen::hub::{self, Event, Hub};
@@ -203,13 +199,17 @@ impl Event {
     /// # Panics
     /// Outside a running hub.
     pub fn rawlink(&self, callback: impl FnOnce(&Event) + 'static) -> LinkId {
+        if self.is_set() {
+            let event = self.clone();
+            call_soon(Box::new(move || callback(&event)));
+            return LinkId::QUEUED;
+        }
         let weak = Rc::downgrade(&self.0);
-        let call = Box::new(move || {
+        self.0.room.rawlink(Box::new(move || {
             if let Some(state) = Weak::upgrade(&weak) {
                 callback(&Event(state));
             }
-        });
-        self.0.room.rawlink(self.is_set(), call)
+        }))
     }
 
     /// Takes back a link made by [`rawlink`](Self::rawlink); `false` if it already ran or was
@@ -376,13 +376,17 @@ impl<T: Clone + 'static, E: Clone + 'static> AsyncResult<T, E> {
     /// # Panics
     /// Outside a running hub.
     pub fn rawlink(&self, callback: impl FnOnce(&AsyncResult<T, E>) + 'static) -> LinkId {
+        if self.ready() {
+            let result = self.clone();
+            call_soon(Box::new(move || callback(&result)));
+            return LinkId::QUEUED;
+        }
         let weak = Rc::downgrade(&self.0);
-        let call = Box::new(move || {
+        self.0.room.rawlink(Box::new(move || {
             if let Some(state) = Weak::upgrade(&weak) {
                 callback(&AsyncResult(state));
             }
-        });
-        self.0.room.rawlink(self.ready(), call)
+        }))
     }
 
     /// Takes back a link made by [`rawlink`](Self::rawlink); `false` if it already ran or was

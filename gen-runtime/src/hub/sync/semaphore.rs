@@ -181,8 +181,8 @@ impl Semaphore {
     /// Calls `callback` from the hub's loop when a permit is free (soon, if one is now),
     /// once, without taking it (gevent's `rawlink`): a release queues the links registered
     /// before the first waiting task, and wakes that task. Give the id to
-    /// [`unlink`](Self::unlink) to take it back. The callback does not keep the semaphore
-    /// alive.
+    /// [`unlink`](Self::unlink) to take it back. A link waiting for a permit does not keep the
+    /// semaphore alive.
     ///
     /// ```
     /// use corogen::hub::{self, Hub, Semaphore};
@@ -206,16 +206,17 @@ impl Semaphore {
     /// # Panics
     /// Outside a running hub.
     pub fn rawlink(&self, callback: impl FnOnce(&Semaphore) + 'static) -> LinkId {
+        if self.available() > 0 {
+            let sem = self.clone();
+            call_soon(Box::new(move || callback(&sem)));
+            return LinkId::QUEUED;
+        }
         let weak = Rc::downgrade(&self.0);
         let call = Box::new(move || {
             if let Some(state) = weak.upgrade() {
                 callback(&Semaphore(state));
             }
         });
-        if self.available() > 0 {
-            call_soon(call);
-            return LinkId::QUEUED;
-        }
         LinkId(self.0.waiters.borrow_mut().link(current(), call))
     }
 
