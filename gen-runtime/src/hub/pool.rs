@@ -200,6 +200,7 @@ impl fmt::Debug for Group {
 }
 
 /// A [`Pool`] with no free slot: the task that was not spawned is given back.
+#[derive(PartialEq, Eq)]
 pub struct PoolFull<T>(pub T);
 
 impl<T> fmt::Debug for PoolFull<T> {
