@@ -19,7 +19,9 @@
 //!   (these `Event` and `AsyncResult` are the hub's, `!Send`: a thread-safe pair is another
 //!   part of the work); `TestEventBasics.test_weakref` (Python weak references).
 
-use corogen::hub::{self, AsyncResult, Elapsed, Event, Hub, LinkId, Ready, Task, TaskError, Timeout};
+use corogen::hub::{
+    self, AsyncResult, Elapsed, Event, Hub, LinkId, Ready, Task, TaskError, Timeout,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -67,7 +69,10 @@ macro_rules! generic_wait_tests {
 
 // TestEventWait: Event().wait(timeout=…)
 generic_wait_tests!(event_wait, |t| async move {
-    assert_eq!(hub::with_timeout(t, Event::new().wait()).await, Err(Elapsed));
+    assert_eq!(
+        hub::with_timeout(t, Event::new().wait()).await,
+        Err(Elapsed)
+    );
 });
 // TestGeventWaitOnEvent: gevent.wait([Event()], timeout=…)
 generic_wait_tests!(gevent_wait_on_event, |t| async move {
@@ -129,7 +134,10 @@ mod async_result_get {
         let hub = Hub::new_virtual();
         hub.block_on(async {
             let result: AsyncResult<()> = AsyncResult::new();
-            assert_eq!(hub::with_timeout(SMALL_TICK, result.get()).await, Err(Elapsed));
+            assert_eq!(
+                hub::with_timeout(SMALL_TICK, result.get()).await,
+                Err(Elapsed)
+            );
             assert_eq!(hub::now(), SMALL_TICK);
         });
     }
@@ -235,8 +243,13 @@ fn async_result_set_with_timeout() {
     hub.block_on(async {
         let event2: AsyncResult<&str> = AsyncResult::new();
         let x = Ok("X");
-        let result = hub::with_timeout(DELAY, event2.get()).await.unwrap_or(x.clone());
-        assert_eq!(result, x, "Nobody sent anything to event2 yet it received {result:?}");
+        let result = hub::with_timeout(DELAY, event2.get())
+            .await
+            .unwrap_or(x.clone());
+        assert_eq!(
+            result, x,
+            "Nobody sent anything to event2 yet it received {result:?}"
+        );
     });
 }
 
@@ -272,7 +285,12 @@ fn async_result_as_link_target_set() {
         assert_eq!(s1.get().await, Ok(1));
         assert_eq!(s2.get().await, Ok(1));
         let x = Ok(-1);
-        assert_eq!(hub::with_timeout(DELAY, s3.get()).await.unwrap_or(x.clone()), x);
+        assert_eq!(
+            hub::with_timeout(DELAY, s3.get())
+                .await
+                .unwrap_or(x.clone()),
+            x
+        );
     });
 }
 
@@ -292,7 +310,12 @@ fn async_result_as_link_target_set_exception() {
         let expected = TaskError::Panicked("TestAsyncResultAsLinkTarget.test_set_exception".into());
         assert_eq!(s1.get().await, Err(expected.clone()));
         let x = Ok(-1);
-        assert_eq!(hub::with_timeout(DELAY, s2.get()).await.unwrap_or(x.clone()), x);
+        assert_eq!(
+            hub::with_timeout(DELAY, s2.get())
+                .await
+                .unwrap_or(x.clone()),
+            x
+        );
         assert_eq!(s3.get().await, Err(expected));
     });
 }

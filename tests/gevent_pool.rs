@@ -91,7 +91,10 @@ fn coroutine_pool_apply() {
     let hub = Hub::new_virtual();
     hub.block_on(async {
         let pool = Pool::new(2);
-        assert_eq!(pool.apply(async { "return value" }).await, Ok("return value"));
+        assert_eq!(
+            pool.apply(async { "return value" }).await,
+            Ok("return value")
+        );
     });
 }
 
@@ -103,7 +106,10 @@ fn coroutine_pool_apply_raises() {
     hub.block_on(async {
         let pool = Pool::new(1);
         let raised = pool.apply(async { panic!("ExpectedException") }).await;
-        assert_eq!(raised, Err::<(), _>(TaskError::Panicked("ExpectedException".into())));
+        assert_eq!(
+            raised,
+            Err::<(), _>(TaskError::Panicked("ExpectedException".into()))
+        );
     });
 }
 
@@ -218,7 +224,10 @@ fn basic_add_method() {
         p.add(&first, None).await.unwrap();
         assert_eq!(p.free_count(), 0);
         assert_eq!(p.len(), 1);
-        assert_eq!(hub::with_timeout(ms(100), p.add(&second, None)).await, Err(Elapsed));
+        assert_eq!(
+            hub::with_timeout(ms(100), p.add(&second, None)).await,
+            Err(Elapsed)
+        );
         assert_eq!(p.free_count(), 0);
         assert_eq!(p.len(), 1);
         second.kill();
@@ -250,7 +259,10 @@ fn basic_add_method_timeout() {
         let first = hub::spawn(hub::sleep(ms(1_000_000)));
         let second = hub::spawn(hub::sleep(ms(1_000_000)));
         p.add(&first, None).await.unwrap();
-        assert!(matches!(p.add(&second, Some(ms(100))).await, Err(PoolFull(()))));
+        assert!(matches!(
+            p.add(&second, Some(ms(100))).await,
+            Err(PoolFull(()))
+        ));
         assert_eq!(hub::now(), ms(100));
         second.kill();
         first.kill();
@@ -266,7 +278,10 @@ fn basic_start_method_timeout() {
         let first = hub::spawn(hub::sleep(ms(1_000_000)));
         let second = hub::greenlet(hub::sleep(ms(1_000_000)));
         p.add(&first, None).await.unwrap();
-        assert!(matches!(p.start(&second, Some(ms(100))).await, Err(PoolFull(()))));
+        assert!(matches!(
+            p.start(&second, Some(ms(100))).await,
+            Err(PoolFull(()))
+        ));
         assert!(!second.started());
         second.kill();
         first.kill();
@@ -312,7 +327,10 @@ macro_rules! pool_tests {
                 let hub = Hub::new_virtual();
                 hub.block_on(async {
                     let pool = pool();
-                    assert_eq!(pool.map(sqr, 0..SMALL_RANGE).await, Ok(squares(SMALL_RANGE)));
+                    assert_eq!(
+                        pool.map(sqr, 0..SMALL_RANGE).await,
+                        Ok(squares(SMALL_RANGE))
+                    );
                     assert_eq!(pool.map(sqr, 0..100).await, Ok(squares(100)));
                 });
             }
@@ -466,9 +484,8 @@ macro_rules! pool_tests {
                     let size: Option<usize> = $size;
                     let n = size.unwrap_or(10) * 2;
                     let mapping = pool.clone();
-                    let result = hub::spawn(async move {
-                        mapping.map(hub::sleep, vec![ms(100); n]).await
-                    });
+                    let result =
+                        hub::spawn(async move { mapping.map(hub::sleep, vec![ms(100); n]).await });
                     hub::sleep(ms(100)).await;
                     let start = hub::now();
                     pool.kill();

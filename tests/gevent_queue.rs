@@ -21,8 +21,8 @@
 //! - `TestPutInterrupt*` (5 classes × 4): 20 ported.
 
 use corogen::hub::{
-    self, AsyncResult, Channel, Elapsed, Event, Full, Hub, JoinableQueue, LifoQueue,
-    PriorityQueue, Queue, TaskDoneError, Timeout,
+    self, AsyncResult, Channel, Elapsed, Event, Full, Hub, JoinableQueue, LifoQueue, PriorityQueue,
+    Queue, TaskDoneError, Timeout,
 };
 use futures::FutureExt;
 use std::cell::RefCell;
@@ -363,7 +363,8 @@ fn two_bogus_waiters() {
     let hub = Hub::new_virtual();
     hub.block_on(async {
         let q = Queue::new();
-        let (e1, e2): (AsyncResult<&str>, AsyncResult<&str>) = (AsyncResult::new(), AsyncResult::new());
+        let (e1, e2): (AsyncResult<&str>, AsyncResult<&str>) =
+            (AsyncResult::new(), AsyncResult::new());
         hub::spawn(do_receive(q.clone(), e1.clone()));
         hub::spawn(do_receive(q.clone(), e2.clone()));
         hub::sleep(ms(100)).await;
@@ -491,7 +492,8 @@ fn zero_max_size() {
     let hub = Hub::new_virtual();
     hub.block_on(async {
         let q = Channel::new();
-        let (e1, e2): (AsyncResult<&str>, AsyncResult<&str>) = (AsyncResult::new(), AsyncResult::new());
+        let (e1, e2): (AsyncResult<&str>, AsyncResult<&str>) =
+            (AsyncResult::new(), AsyncResult::new());
         let p1 = hub::spawn({
             let (q, evt) = (q.clone(), e1.clone());
             async move {
@@ -566,12 +568,25 @@ fn wait() {
         events.borrow_mut().push(world);
         assert_eq!(
             *events.borrow(),
-            ["waiting", "sending hello", "hello", "sending world", "world"]
+            [
+                "waiting",
+                "sending hello",
+                "hello",
+                "sending world",
+                "world"
+            ]
         );
         yield_now().await;
         assert_eq!(
             *events.borrow(),
-            ["waiting", "sending hello", "hello", "sending world", "world", "sent world"]
+            [
+                "waiting",
+                "sending hello",
+                "hello",
+                "sending world",
+                "world",
+                "sent world"
+            ]
         );
         g.get().await.unwrap();
     });
@@ -651,24 +666,60 @@ macro_rules! interrupt_tests {
 // test_raises_timeout_number, is the same test.
 interrupt_tests!(get_interrupt, Queue::<u8>::new(), |q| (), |q| q.get());
 // TestGetInterruptJoinableQueue
-interrupt_tests!(get_interrupt_joinable_queue, JoinableQueue::<u8>::new(), |q| (), |q| q.get());
+interrupt_tests!(
+    get_interrupt_joinable_queue,
+    JoinableQueue::<u8>::new(),
+    |q| (),
+    |q| q.get()
+);
 // TestGetInterruptLifoQueue
-interrupt_tests!(get_interrupt_lifo_queue, LifoQueue::<u8>::new(), |q| (), |q| q.get());
+interrupt_tests!(
+    get_interrupt_lifo_queue,
+    LifoQueue::<u8>::new(),
+    |q| (),
+    |q| q.get()
+);
 // TestGetInterruptPriorityQueue
-interrupt_tests!(get_interrupt_priority_queue, PriorityQueue::<u8>::new(), |q| (), |q| q.get());
+interrupt_tests!(
+    get_interrupt_priority_queue,
+    PriorityQueue::<u8>::new(),
+    |q| (),
+    |q| q.get()
+);
 // TestGetInterruptChannel
-interrupt_tests!(get_interrupt_channel, Channel::<u8>::new(), |q| (), |q| q.get());
+interrupt_tests!(get_interrupt_channel, Channel::<u8>::new(), |q| (), |q| q
+    .get());
 
 // TestPutInterrupt (SimpleQueue(1)): fill the queue, then put one more.
 interrupt_tests!(put_interrupt, Queue::bounded(1), |q| fill(&q), |q| q.put(2));
 // TestPutInterruptJoinableQueue
-interrupt_tests!(put_interrupt_joinable_queue, JoinableQueue::bounded(1), |q| fill(&q), |q| q.put(2));
+interrupt_tests!(
+    put_interrupt_joinable_queue,
+    JoinableQueue::bounded(1),
+    |q| fill(&q),
+    |q| q.put(2)
+);
 // TestPutInterruptLifoQueue
-interrupt_tests!(put_interrupt_lifo_queue, LifoQueue::bounded(1), |q| fill(&q), |q| q.put(2));
+interrupt_tests!(
+    put_interrupt_lifo_queue,
+    LifoQueue::bounded(1),
+    |q| fill(&q),
+    |q| q.put(2)
+);
 // TestPutInterruptPriorityQueue
-interrupt_tests!(put_interrupt_priority_queue, PriorityQueue::bounded(1), |q| fill(&q), |q| q.put(2));
+interrupt_tests!(
+    put_interrupt_priority_queue,
+    PriorityQueue::bounded(1),
+    |q| fill(&q),
+    |q| q.put(2)
+);
 // TestPutInterruptChannel: a channel is always full (nobody gets).
-interrupt_tests!(put_interrupt_channel, Channel::new(), |q| assert!(q.is_full()), |q| q.put(2));
+interrupt_tests!(
+    put_interrupt_channel,
+    Channel::new(),
+    |q| assert!(q.is_full()),
+    |q| q.put(2)
+);
 
 /// `while not queue.full(): queue.put(1)`.
 fn fill<S: corogen::hub::Order<u8> + 'static>(queue: &Queue<u8, S>) {

@@ -220,6 +220,8 @@ pub type QueuePut<T> = sync::QueuePut<T>;
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]
+mod local_tests;
+#[cfg(test)]
 mod miri_tests;
 #[cfg(test)]
 mod park_tests;

@@ -99,6 +99,12 @@ impl Watchers {
         }
     }
 
+    /// How many watchers there are.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
     /// Takes out the join of `waiter`, keeping the others in order.
     pub(crate) fn remove_join(&mut self, waiter: TaskKey) {
         let is_it = |watcher: &Watcher| matches!(watcher, Watcher::Join(key) if *key == waiter);

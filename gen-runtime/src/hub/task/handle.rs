@@ -140,7 +140,8 @@ impl TaskRef {
     }
 
     /// Asks for the task to be killed at the hub's next turn, and returns at once (gevent's
-    /// `kill(block=False)`). A task that has not started is killed at once: it never runs.
+    /// `kill(block=False)`). A task that has not started never runs: it is killed at that turn
+    /// before any task runs. Asking again does nothing more.
     pub fn kill_nowait(&self) {
         self.hub.kill_nowait(self.key);
     }
