@@ -294,7 +294,8 @@ fn basic_apply() {
     let hub = Hub::new_virtual();
     hub.block_on(async {
         let p = Pool::unbounded();
-        let result = p.apply((|a| async move { ("foo", a) })(1)).await;
+        let foo = |a| async move { ("foo", a) };
+        let result = p.apply(foo(1)).await;
         assert_eq!(result, Ok(("foo", 1)));
     });
 }

@@ -664,31 +664,40 @@ macro_rules! interrupt_tests {
 
 // TestGetInterrupt (SimpleQueue); TestGetInterruptSimpleQueue's one method gevent runs,
 // test_raises_timeout_number, is the same test.
-interrupt_tests!(get_interrupt, Queue::<u8>::new(), |q| (), |q| q.get());
+interrupt_tests!(
+    get_interrupt,
+    Queue::<u8>::new(),
+    |q| assert!(q.is_empty()),
+    |q| q.get()
+);
 // TestGetInterruptJoinableQueue
 interrupt_tests!(
     get_interrupt_joinable_queue,
     JoinableQueue::<u8>::new(),
-    |q| (),
+    |q| assert!(q.is_empty()),
     |q| q.get()
 );
 // TestGetInterruptLifoQueue
 interrupt_tests!(
     get_interrupt_lifo_queue,
     LifoQueue::<u8>::new(),
-    |q| (),
+    |q| assert!(q.is_empty()),
     |q| q.get()
 );
 // TestGetInterruptPriorityQueue
 interrupt_tests!(
     get_interrupt_priority_queue,
     PriorityQueue::<u8>::new(),
-    |q| (),
+    |q| assert!(q.is_empty()),
     |q| q.get()
 );
 // TestGetInterruptChannel
-interrupt_tests!(get_interrupt_channel, Channel::<u8>::new(), |q| (), |q| q
-    .get());
+interrupt_tests!(
+    get_interrupt_channel,
+    Channel::<u8>::new(),
+    |q| assert!(q.is_empty()),
+    |q| q.get()
+);
 
 // TestPutInterrupt (SimpleQueue(1)): fill the queue, then put one more.
 interrupt_tests!(put_interrupt, Queue::bounded(1), |q| fill(&q), |q| q.put(2));

@@ -90,11 +90,28 @@
 //! | `g.kill(block=True)`, `kill(block=False)`, `killall` | [`TaskRef::kill`], [`TaskRef::kill_nowait`], [`killall`] |
 //! | `joinall(gs, timeout, count, raise_error)` | [`joinall`]`(gs).timeout(..).count(..).raise_error(..)` |
 //! | `wait(timeout=…)` | [`wait`], [`Hub::wait`] |
+//! | `wait(objects, timeout, count)`, `iwait(objects, timeout, count)` | [`wait_on`]`(objects).timeout(..).count(..)`, [`iwait`]`(objects)` (a `Stream`), over anything [`Ready`]: tasks, events, results, semaphores, queues |
 //! | `Timeout`, `with_timeout` | [`Timeout`], [`with_timeout`] |
+//! | `Timeout(s)` unstarted, `t.start()`, `Timeout.start_new(s)`, `Timeout(None)`, `Timeout(s, exception)` | [`Timeout::new`], [`Timeout::restart`], [`Timeout::start`], `Timeout::new(None)`, [`Timeout::with_error`] |
+//! | `with_timeout(s, f, timeout_value=x)`, `with Timeout(s, False):` | `with_timeout(s, f).await.unwrap_or(x)`, `timeout.run(f).await.ok()` |
 //! | `Event`, `AsyncResult` | [`Event`], [`AsyncResult`] |
+//! | `obj.rawlink(cb)`, `obj.unlink(cb)`, `obj.linkcount()` | [`Event::rawlink`], [`AsyncResult::rawlink`], [`Semaphore::rawlink`] (each giving a [`LinkId`] for `unlink`), `linkcount()` |
+//! | `AsyncResult.get_nowait()` | [`AsyncResult::try_get`] |
 //! | `Queue(maxsize)`, `put_nowait`, `get_nowait` | [`Queue`], [`Queue::try_put`], [`Queue::try_get`] |
-//! | `Pool(size)`, `Group` | [`Pool`], [`Group`] |
+//! | `Queue` (joinable), `JoinableQueue`, `SimpleQueue`: `task_done()`, `join()`, `unfinished_tasks` | [`Queue`], [`JoinableQueue`] (the same: every queue is joinable): [`Queue::task_done`], [`Queue::join`], [`Queue::unfinished_tasks`] |
+//! | `LifoQueue`, `PriorityQueue`, `Channel` | [`LifoQueue`], [`PriorityQueue`], [`Channel`] |
+//! | `q.peek()`, `q.peek_nowait()` | [`Queue::peek`], [`Queue::try_peek`] |
+//! | `q.shutdown(immediate)`, `ShutDown`, `for item in q` | [`Queue::shutdown`], [`Queue::recv`] giving `None`, [`Queue::stream`] |
+//! | `Pool(size)`, `Pool()`, `Group` | [`Pool`], [`Pool::unbounded`], [`Group`] |
+//! | `pool.map(f, items)`, `imap`, `imap_unordered`, `maxsize=` | [`Pool::map`], [`Pool::imap`], [`Pool::imap_unordered`] (an [`IMap`]: a `Stream`, and an `Iterator` outside the hub), [`IMap::maxsize`] |
+//! | `pool.apply(f)`, `apply_async(f, callback=cb)` | [`Pool::apply`], [`Pool::apply_async`] (then [`Task::link_value`]) |
+//! | `pool.add(g, blocking, timeout)`, `start(g, …)`, `discard(g)`, `wait_available(timeout)` | [`Pool::add`]/[`Pool::try_add`], [`Pool::start`]/[`Pool::try_start`], [`Pool::discard`], [`Pool::wait_available`] |
+//! | `Group(gs)`, `group.killone(g, block)`, `group.kill(block=False)` | `Group::from_iter(gs)`, [`Group::killone`]/[`Group::killone_nowait`], [`Group::kill_nowait`] |
+//! | `killall(gs, timeout=t)` | [`killall_timeout`] |
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] |
+//! | `sem.wait(timeout)` | [`Semaphore::wait`] |
+//! | `RLock`, `with lock:` | [`RLock`], `let _guard = lock.`[`lock`](RLock::lock)`().await` ([`RLockGuard`]) |
+//! | `gevent.local.local` | [`Local`] (a value per task, dropped as the task dies) |
 //! | `with sem:` | `let _permit = sem.`[`acquire_permit`](Semaphore::acquire_permit)`().await` ([`SemaphorePermit`], given back when dropped); a generator task: `let permit = sem.`[`request`](Semaphore::request)`(); yield_!(op::wait(&permit))` |
 //! | `greenlet.switch(value)`, `parent` | [`switch`], [`op::switch`]; the parent is the task that made the greenlet |
 //! | `get_hub().threadpool.apply(f)` | [`spawn_blocking`] |
@@ -130,13 +147,15 @@
 //! a closure) or the thing lives below. `layer_tests.rs` checks the rule on the sources.
 //!
 //! ```text
-//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs · blocking.rs · net/ (sockets, `net` only)
+//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs (Group, Pool) · imap.rs · blocking.rs
+//!                  · net/ (sockets, `net` only)
 //!                  ──────────────────────────────────────────────────────────────────────
-//!  3  sync/        event · queue · semaphore · joinall
+//!  3  sync/        event · queue (queue_order) · channel · semaphore · lock (RLock)
+//!                  · joinall · wait_on (wait_on, iwait)
 //!                  ──────────────────────────────────────────────────────────────────────
 //!  2b task/        generator tasks: gen_task (Op, Reply, GenTask) · op
 //!  2a task/        async tasks: into_task · handle (TaskRef, Join…) · time (Sleep, Timeout)
-//!                  · switch · wait_list · io_wait (`net` only)
+//!                  · switch · wait_list · local (Local) · io_wait (`net` only)
 //!                  ──────────────────────────────────────────────────────────────────────
 //!  1  engine/      the task table and the run loop: value · raw (RawTask, TaskError) · slot
 //!                  · table (Core) · inner (Inner) · current (the running hub, adopt) · run

@@ -19,6 +19,10 @@ pub trait Order<T>: Default + sealed::Sealed {
     fn peek(&self) -> Option<&T>;
     #[doc(hidden)]
     fn len(&self) -> usize;
+    #[doc(hidden)]
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// First in, first out: the order of [`Queue`](super::Queue).
