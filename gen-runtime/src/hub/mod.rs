@@ -150,7 +150,7 @@
 //!  4  API          scheduler.rs (Hub, spawn…) · pool.rs (Group, Pool) · imap.rs · blocking.rs
 //!                  · net/ (sockets, `net` only)
 //!                  ──────────────────────────────────────────────────────────────────────
-//!  3  sync/        event · queue (queue_order) · channel · semaphore · lock (RLock)
+//!  3  sync/        event · queue (queue_order, queue_wait) · channel · semaphore · lock (RLock)
 //!                  · joinall · wait_on (wait_on, iwait)
 //!                  ──────────────────────────────────────────────────────────────────────
 //!  2b task/        generator tasks: gen_task (Op, Reply, GenTask) · op

@@ -10,6 +10,7 @@ mod joinall;
 mod lock;
 mod queue;
 mod queue_order;
+mod queue_wait;
 mod semaphore;
 mod wait_on;
 
