@@ -277,8 +277,9 @@ impl<T: 'static, S: Order<T> + 'static> Queue<T, S> {
         }
     }
 
-    /// The items as they come, until the queue is shut down and empty: a [`Stream`](futures_core::Stream), or
-    /// `while let Some(item) = stream.next().await` (gevent's `for item in queue`).
+    /// The items as they come, until the queue is shut down and empty: a
+    /// [`Stream`](futures_core::Stream), or `while let Some(item) = stream.next().await`
+    /// (gevent's `for item in queue`).
     pub fn stream(&self) -> QueueStream<T, S> {
         QueueStream(self.recv())
     }
