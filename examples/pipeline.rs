@@ -4,7 +4,8 @@
 //! queue's `join` says when every job put is; then the queue is shut down, which ends the map.
 //!
 //! Each job "downloads" a page: it sleeps on the virtual clock for as long as the page is big,
-//! so the run takes no real time and gives the same output every time.
+//! so the run takes no real time and gives the same output every time (`tests/pipeline.rs`
+//! runs it and checks every line).
 
 use corogen::hub::{self, Hub, JoinableQueue, Pool};
 use std::time::Duration;
@@ -19,6 +20,11 @@ async fn fetch((page, kb): Job) -> (&'static str, u64, Duration) {
 }
 
 fn main() {
+    run(|line| println!("{line}"));
+}
+
+/// Runs the pipeline on a virtual-clock hub, handing each line of its report to `report`.
+pub fn run(report: impl Fn(String) + Clone + 'static) {
     let hub = Hub::new_virtual();
     let pages = [
         ("index.html", 30),
@@ -28,6 +34,7 @@ fn main() {
         ("video.mp4", 400),
         ("style.css", 10),
     ];
+    let (log, announce) = (report.clone(), report.clone());
     let total = hub.block_on(async move {
         let jobs: JoinableQueue<Job> = JoinableQueue::new();
 
@@ -45,7 +52,7 @@ fn main() {
         hub::spawn(async move {
             hub::sleep(Duration::from_millis(1)).await; // the first job is in
             closer.join().await;
-            println!("{:>6?}  every job done: the queue shuts down", hub::now());
+            announce(format!("{:>6?}  every job done: the queue shuts down", hub::now()));
             closer.shutdown(false);
         });
 
@@ -55,11 +62,11 @@ fn main() {
         let mut total = 0;
         while let Some(result) = results.next().await {
             let (page, kb, took) = result.expect("a fetch does not fail");
-            println!("{:>6?}  {page:<10} {kb:>3} kB in {took:?}", hub::now());
+            log(format!("{:>6?}  {page:<10} {kb:>3} kB in {took:?}", hub::now()));
             total += kb;
             jobs.task_done().expect("one task_done per job got");
         }
         total
     });
-    println!("{total} kB in {:?} of virtual time", hub.now());
+    report(format!("{total} kB in {:?} of virtual time", hub.now()));
 }
