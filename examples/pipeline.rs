@@ -52,7 +52,10 @@ pub fn run(report: impl Fn(String) + Clone + 'static) {
         hub::spawn(async move {
             hub::sleep(Duration::from_millis(1)).await; // the first job is in
             closer.join().await;
-            announce(format!("{:>6?}  every job done: the queue shuts down", hub::now()));
+            announce(format!(
+                "{:>6?}  every job done: the queue shuts down",
+                hub::now()
+            ));
             closer.shutdown(false);
         });
 
@@ -62,7 +65,10 @@ pub fn run(report: impl Fn(String) + Clone + 'static) {
         let mut total = 0;
         while let Some(result) = results.next().await {
             let (page, kb, took) = result.expect("a fetch does not fail");
-            log(format!("{:>6?}  {page:<10} {kb:>3} kB in {took:?}", hub::now()));
+            log(format!(
+                "{:>6?}  {page:<10} {kb:>3} kB in {took:?}",
+                hub::now()
+            ));
             total += kb;
             jobs.task_done().expect("one task_done per job got");
         }

@@ -5,7 +5,7 @@
 //! raises `Timeout`: here the wait is bounded with `with_timeout` or a `Timeout`, which gives
 //! `Err`; `wait_on(…).timeout(…)` gives the objects ready so far, as gevent's `wait`.
 //!
-//! Tally: 46 test methods; 30 ported, 16 not.
+//! Tally: 46 test methods; 42 ported (30 here, 12 in `gevent_event_cross_thread.rs`), 4 not.
 //! - Ported: `TestEventWait` (3), `TestGeventWaitOnEvent` (3), `TestAsyncResultWait` (2),
 //!   `TestWaitAsyncResult` (2), `TestAsyncResultGet` (4), `TestAsyncResult` (5 of 6:
 //!   `test_link`'s `rawlink(None)` raising `TypeError` is a compile error here, the rest is
@@ -14,10 +14,13 @@
 //!   `test_wait_while_notifying` in part — the order of the waiters is asserted; that a loop
 //!   `check` watcher does not run meanwhile is not: the hub has no loop watchers, and the
 //!   waiters run in its next turn).
+//! - Ported in `gevent_event_cross_thread.rs`, onto the `Send + Sync` pair `ThreadAsyncResult`
+//!   and `ThreadEvent` (these `Event` and `AsyncResult` are the hub's, `!Send`):
+//!   `TestAsyncResultCrossThread` and `TestEventCrossThread`, 6 of 7 each.
 //! - Not portable: `TestAsyncResult.test_get_repeated_does_not_accumulate_traceback` (Python
-//!   tracebacks); the 14 methods of `TestAsyncResultCrossThread` and `TestEventCrossThread`
-//!   (these `Event` and `AsyncResult` are the hub's, `!Send`: a thread-safe pair is another
-//!   part of the work); `TestEventBasics.test_weakref` (Python weak references).
+//!   tracebacks); `TestEventBasics.test_weakref` (Python weak references);
+//!   `test_cross_thread_callback_can_run_before_scheduling_returns` of both cross-thread
+//!   classes (it replaces the hub's loop with a proxy; see `gevent_event_cross_thread.rs`).
 
 use corogen::hub::{
     self, AsyncResult, Elapsed, Event, Hub, LinkId, Ready, Task, TaskError, Timeout,
