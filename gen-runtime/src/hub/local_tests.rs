@@ -3,13 +3,13 @@
 use super::engine::current;
 use super::{Hub, Local, TaskRef, getcurrent};
 
-/// The watchers of the running task (its guards, here).
-fn my_watchers(me: &TaskRef) -> usize {
+/// The guards of the running task.
+fn my_guards(me: &TaskRef) -> usize {
     let hub = current();
     let core = hub.core.borrow();
     core.slot(me.key)
         .and_then(|slot| slot.extra.as_ref())
-        .map_or(0, |extra| extra.watchers.len())
+        .map_or(0, |extra| extra.guards.len())
 }
 
 // gevent's test__local `has_links()`: a long-lived task that uses many short-lived locals
@@ -27,12 +27,12 @@ fn a_dropped_local_takes_its_guard_back_from_a_running_task() {
                 let short: Local<u32> = Local::new();
                 short.set(i);
             }
-            let with_held = my_watchers(&me);
+            let with_held = my_guards(&me);
             let other: Local<u32> = Local::new();
             other.set(1);
-            let with_two = my_watchers(&me);
+            let with_two = my_guards(&me);
             drop(other);
-            (with_held, with_two, my_watchers(&me))
+            (with_held, with_two, my_guards(&me))
         }
     });
     assert_eq!(counts, (1, 2, 1));

@@ -42,11 +42,6 @@ pub(crate) enum Watcher {
     Join(TaskKey),
     /// A link: queued as a callback.
     Link(Box<dyn FnOnce()>),
-    /// Dropped when the task dies, once the table is no longer borrowed (its `Drop` does the
-    /// work, so it also runs if the slot goes without a death: a hub being dropped): what
-    /// must end with the task, at once, such as its task-local values or its membership of a
-    /// group. A guard's `Drop` must not unwind: it catches the panics of the code it runs.
-    Guard(Box<dyn Any>),
 }
 
 /// One task's header.
@@ -81,6 +76,24 @@ pub(crate) struct Extra {
     pub(crate) inbox: Option<Value>,
     /// The task a greenlet returns to when it ends.
     pub(crate) parent: Option<TaskKey>,
+    /// Dropped when the task dies, once the table is no longer borrowed (their `Drop` does
+    /// the work, so it also runs if the slot goes without a death: a hub being dropped): what
+    /// must end with the task, at once, such as its task-local values or its membership of a
+    /// group. A guard's `Drop` must not unwind: it catches the panics of the code it runs.
+    /// Beside the watchers, not among them: a task's death and a freed slot check one length
+    /// for them, and the watchers' drop stays as small as without guards (S2's rows).
+    pub(crate) guards: Vec<Box<dyn Any>>,
+}
+
+impl Extra {
+    /// Takes out the guards `is_it` picks, keeping the others in order.
+    pub(crate) fn remove_guards(&mut self, is_it: impl Fn(&dyn Any) -> bool) -> Vec<Box<dyn Any>> {
+        let (removed, kept) = std::mem::take(&mut self.guards)
+            .into_iter()
+            .partition(|guard| is_it(&**guard));
+        self.guards = kept;
+        removed
+    }
 }
 
 /// Watchers in the order they came; the first inline, as a task rarely has more than one.
@@ -99,12 +112,6 @@ impl Watchers {
         }
     }
 
-    /// How many watchers there are.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
-    }
-
     /// Takes out the join of `waiter`, keeping the others in order.
     pub(crate) fn remove_join(&mut self, waiter: TaskKey) {
         let is_it = |watcher: &Watcher| matches!(watcher, Watcher::Join(key) if *key == waiter);
@@ -113,22 +120,6 @@ impl Watchers {
         } else if let Some(at) = self.rest.iter().position(is_it) {
             self.rest.remove(at);
         }
-    }
-
-    /// Takes out the guards `is_it` picks, keeping the other watchers in order.
-    pub(crate) fn remove_guards(&mut self, is_it: impl Fn(&dyn Any) -> bool) -> Vec<Box<dyn Any>> {
-        let mut removed = Vec::new();
-        let mut kept = Vec::new();
-        for watcher in self.take() {
-            match watcher {
-                Watcher::Guard(guard) if is_it(&*guard) => removed.push(guard),
-                watcher => kept.push(watcher),
-            }
-        }
-        for watcher in kept {
-            self.push(watcher);
-        }
-        removed
     }
 
     /// Takes every watcher out, in order.

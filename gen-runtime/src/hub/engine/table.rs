@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::task::Waker;
 
 use super::raw::RawTask;
-use super::slot::{Exit, Extra, NO_SLOT, Slot, State, Watcher, Watchers};
+use super::slot::{Exit, Extra, NO_SLOT, Slot, State, Watcher};
 use super::value::Value;
 use crate::hub::base::{Clock, TaskKey, TimerId, Timers};
 
@@ -32,7 +32,7 @@ pub(crate) struct Garbage {
         reason = "held only to be dropped once the core is not borrowed"
     )]
     body: Option<Pin<Box<dyn RawTask>>>,
-    /// A dead task's rare part (with its guards, [`Watcher::Guard`]), or a freed slot's.
+    /// A dead task's rare part (with its guards, [`Extra::guards`]), or a freed slot's.
     #[expect(
         dead_code,
         reason = "held only to be dropped once the core is not borrowed"
@@ -332,11 +332,19 @@ impl Core {
         slot.kill_requested = false;
         slot.awaiting_switch = false;
         let unheld = slot.handles == 0;
-        let has_extra = slot.extra.is_some();
-        let parent = if has_extra {
-            self.notify_watchers(key)
-        } else {
-            None
+        let (parent, has_guards) = match slot.extra.as_mut() {
+            Some(extra) => {
+                let parent = extra.parent;
+                let has_guards = !extra.guards.is_empty();
+                for watcher in extra.watchers.take() {
+                    match watcher {
+                        Watcher::Join(waiter) => self.wake(waiter),
+                        Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
+                    }
+                }
+                (parent, has_guards)
+            }
+            None => (None, false),
         };
         if let Some(parent) = parent {
             if let Some(slot) = self.slot_mut(parent) {
@@ -348,41 +356,23 @@ impl Core {
         }
         if unheld {
             self.free_slot(key)
-        } else if has_extra {
-            // A dead task needs nothing of its rare part: it goes with the garbage, and its
-            // guards with it, once the table is no longer borrowed.
-            Garbage {
-                body: None,
-                extra: self.slots[key.index as usize].extra.take(),
-            }
+        } else if has_guards {
+            self.dead_task_extra(key)
         } else {
             Garbage::default()
         }
     }
 
-    /// Wakes the joins and queues the links of the dying `key`, leaving its guards in its
-    /// rare part; gives its parent.
+    /// The rare part of the dying `key`, which some handle still holds, with its guards: they
+    /// are dropped at its death, once the table is no longer borrowed (a dead task needs
+    /// nothing of its rare part). Out of line: most tasks keep no guard.
     #[cold]
     #[inline(never)]
-    fn notify_watchers(&mut self, key: TaskKey) -> Option<TaskKey> {
-        let extra = self.slots[key.index as usize].extra.as_mut()?;
-        let parent = extra.parent;
-        let mut guards = None;
-        for watcher in extra.watchers.take() {
-            match watcher {
-                Watcher::Join(waiter) => self.wake(waiter),
-                Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
-                guard @ Watcher::Guard(_) => {
-                    guards.get_or_insert_with(Watchers::default).push(guard);
-                }
-            }
+    fn dead_task_extra(&mut self, key: TaskKey) -> Garbage {
+        Garbage {
+            body: None,
+            extra: self.slots[key.index as usize].extra.take(),
         }
-        if let Some(guards) = guards {
-            if let Some(extra) = self.slots[key.index as usize].extra.as_mut() {
-                extra.watchers = guards;
-            }
-        }
-        parent
     }
 
     /// Frees the slot of a dead task nobody holds.
@@ -395,13 +385,21 @@ impl Core {
             body: slot.body.take(),
             extra: slot.extra.take(),
         };
-        // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
-        if !self.panics.is_empty() {
-            self.panics.remove(&key.index);
-        }
         slot.finished = self.free_head;
         self.free_head = u64::from(key.index);
+        // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
+        if !self.panics.is_empty() {
+            self.forget_panic(key.index);
+        }
         garbage
+    }
+
+    /// Forgets the panic message of the task in slot `index`, if it left one. Out of line:
+    /// inlined, the map's code made every freed slot's path longer (S2's rows).
+    #[cold]
+    #[inline(never)]
+    fn forget_panic(&mut self, index: u32) {
+        self.panics.remove(&index);
     }
 }
 

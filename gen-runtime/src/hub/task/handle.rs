@@ -195,13 +195,13 @@ impl TaskRef {
         self.add_guard(Box::new(CallOnDrop(Some(f))));
     }
 
-    /// Keeps `guard` until the task dies, then drops it (see [`Watcher::Guard`]); drops it now
+    /// Keeps `guard` until the task dies, then drops it (see `Extra::guards`); drops it now
     /// if the task is dead already.
     pub(crate) fn add_guard(&self, guard: Box<dyn Any>) {
         let mut core = self.hub.core.borrow_mut();
         match core.slot_mut(self.key) {
             Some(slot) if !matches!(slot.state, State::Dead(_)) => {
-                slot.extra().watchers.push(Watcher::Guard(guard));
+                slot.extra().guards.push(guard);
             }
             _ => {
                 drop(core);

@@ -2,8 +2,7 @@
 //! ends.
 //!
 //! The values live in the `Local`, by task; a task that has one holds a guard in its slot's
-//! watchers ([`Watcher::Guard`](crate::hub::engine::Watcher)) that takes its value out when it
-//! dies. So a task that uses no locals pays nothing, neither in its slot nor in time, and
+//! rare part (`Extra::guards`, beside its watchers) that takes its value out when it dies. So a task that uses no locals pays nothing, neither in its slot nor in time, and
 //! dropping a `Local` drops the values of every task at once.
 
 use std::cell::RefCell;
@@ -13,7 +12,7 @@ use std::rc::{Rc, Weak};
 
 use super::handle::catch_quietly;
 use crate::hub::base::TaskKey;
-use crate::hub::engine::{Inner, Watcher, current};
+use crate::hub::engine::{Inner, current};
 
 /// A task and its hub: whose value.
 type Owner = (usize, TaskKey);
@@ -75,7 +74,7 @@ impl<T: 'static> Drop for LocalState<T> {
                 continue;
             };
             if let Some(extra) = core.slot_mut(*task).and_then(|slot| slot.extra.as_mut()) {
-                guards.extend(extra.watchers.remove_guards(|guard| {
+                guards.extend(extra.remove_guards(|guard| {
                     guard
                         .downcast_ref::<Guard<T>>()
                         .is_some_and(|guard| std::ptr::eq(guard.local.as_ptr(), this))
@@ -241,10 +240,10 @@ impl<T> Drop for PutBack<'_, T> {
                 value,
             },
         );
-        slot.extra().watchers.push(Watcher::Guard(Box::new(Guard {
+        slot.extra().guards.push(Box::new(Guard {
             local: Rc::downgrade(&self.local.0),
             owner: self.owner,
-        })));
+        }));
     }
 }
 
