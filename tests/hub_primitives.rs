@@ -494,6 +494,38 @@ fn a_local_value_that_panics_when_dropped_does_not_stop_the_hub() {
 
 // --- Pool and Group ---
 
+// gevent's group forgets a greenlet as it dies; so does a Group, whichever way the task ends,
+// with no turn of the hub in between (no sleep(0) for the links).
+#[test]
+fn a_group_forgets_a_dead_task_at_once() {
+    let hub = Hub::new_virtual();
+    hub.block_on(async {
+        let group = Group::new();
+        let returns = group.spawn(hub::sleep(ms(1)));
+        let panics = group.spawn(async {
+            hub::sleep(ms(2)).await;
+            panic!("boom");
+        });
+        let killed = group.spawn(hub::sleep(ms(100)));
+        let killed_nowait = group.spawn(hub::sleep(ms(100)));
+        assert_eq!(group.len(), 4);
+        returns.join().await;
+        assert_eq!(group.len(), 3, "gone as it returned");
+        panics.join().await;
+        assert_eq!(group.len(), 2, "gone as it panicked");
+        killed.kill();
+        assert_eq!(group.len(), 1, "gone as the kill returned");
+        killed_nowait.kill_nowait();
+        assert_eq!(
+            group.len(),
+            1,
+            "not dead yet: killed at the hub's next turn"
+        );
+        killed_nowait.join().await;
+        assert!(group.is_empty(), "gone as it was killed");
+    });
+}
+
 #[cfg(panic = "unwind")] // a task panics: wasm has no unwinding
 #[test]
 fn a_pool_task_that_panics_or_is_killed_frees_its_slot_at_once() {
