@@ -389,17 +389,9 @@ impl Core {
         self.free_head = u64::from(key.index);
         // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
         if !self.panics.is_empty() {
-            self.forget_panic(key.index);
+            self.panics.remove(&key.index);
         }
         garbage
-    }
-
-    /// Forgets the panic message of the task in slot `index`, if it left one. Out of line:
-    /// inlined, the map's code made every freed slot's path longer (S2's rows).
-    #[cold]
-    #[inline(never)]
-    fn forget_panic(&mut self, index: u32) {
-        self.panics.remove(&index);
     }
 }
 
