@@ -162,6 +162,20 @@ fn clock(name: &'static str, tick: u64, rounds: u32) {
     }
 }
 
+/// Zero-allocation: a `GenLocal`, for many short generators in a hot loop.
+#[generator(local, yield = u32)]
+fn pair_local(x: u32) {
+    yield_!(x);
+    yield_!(x * 10);
+}
+
+/// A `Gen` whose block comes from a per-thread free list: for short generators that escape.
+#[generator(recycle, yield = u32)]
+fn pair_recycled(x: u32) {
+    yield_!(x);
+    yield_!(x * 10);
+}
+
 #[generator(yield = u8)]
 fn with_cleanup() {
     let _outer = Guard("outer");
@@ -227,6 +241,13 @@ fn main() {
         w1.next();
         w2.next();
     }
+
+    println!("many short-lived generators: flat_map of GenLocals (FlatMapPinned), recycle:");
+    let flat: Vec<u32> = std::pin::pin!(corogen::FlatMapPinned::new(1..4, pair_local)).collect();
+    println!("    {flat:?}");
+    let kept: Vec<_> = (1..4).map(pair_recycled).collect();
+    let sums: Vec<u32> = kept.into_iter().map(|g| g.sum()).collect();
+    println!("    sums of stored recycle generators: {sums:?}");
 
     println!("the Generator trait, boxed as a trait object:");
     let mut boxed: Box<dyn Generator<Yield = u64, Return = &'static str> + Unpin> =

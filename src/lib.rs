@@ -90,7 +90,7 @@ pub use gen_runtime::hub;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use gen_runtime::{AsyncGen, BoxGenerator, Gen};
 pub use gen_runtime::{
-    Body, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
+    Body, FlatMapPinned, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.
@@ -129,6 +129,35 @@ pub use gen_runtime::{
 ///   The return type must be a `Result<T, E>`, which is what a thrown error finishes it with.
 /// - `local`: return the zero-allocation [`GenLocal`] (pin it with [`core::pin::pin!`]) instead
 ///   of a [`Gen`]; see [`gen_local!`].
+/// - `recycle`: the [`Gen`]'s one allocation, its body's block, is taken from and given back to
+///   a small free list of the current thread (with the `std` feature; without it, the
+///   allocator as usual). For generators that are created by the million, live briefly and
+///   escape (are stored, returned or passed on): the allocator's `malloc` + `free` is then most
+///   of their cost, and a free list's pop and push cost a fraction of it (a 3-item generator
+///   stored before it is drained: 225 instructions plain, 88 with `recycle`, 47 for a
+///   hand-written iterator). Leave it off otherwise: a `Gen` that does not
+///   escape its creator has its allocation removed by the optimiser, which a free list
+///   prevents (the block's address escapes into the list). Not with `local` (which allocates
+///   nothing) or on async generators. A generator with `yield_from!` recycles its block either
+///   way.
+///
+///   ```
+///   use corogen::prelude::*;
+///
+///   #[generator(recycle, yield = u32)]
+///   fn pair(x: u32) {
+///       yield_!(x);
+///       yield_!(x + 1);
+///   }
+///
+///   // Each `Gen` is stored before it is drained: these reuse one block.
+///   let mut kept = Vec::new();
+///   for x in 0..1000 {
+///       kept.push(pair(x));
+///       let total: u32 = kept.pop().unwrap().sum();
+///       assert_eq!(total, 2 * x + 1);
+///   }
+///   ```
 /// - `crate = path`: where to find `corogen`, for a crate that re-exports it. A renamed
 ///   dependency (`co = { package = "corogen" }`) is found without it.
 ///

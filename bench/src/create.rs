@@ -51,6 +51,15 @@ pub fn three(i: u64) {
     corogen::yield_!(i.wrapping_mul(3));
 }
 
+/// The same 3 items from `#[generator(recycle)]`: a `Gen` whose body block comes from a
+/// per-thread free list.
+#[corogen::generator(recycle, yield = u64)]
+pub fn three_recycled(i: u64) {
+    corogen::yield_!(i);
+    corogen::yield_!(i.wrapping_add(1));
+    corogen::yield_!(i.wrapping_mul(3));
+}
+
 /// The same 3 items from `#[generator(local)]`: a `GenLocal` with its state inline, pinned where
 /// it lives, never allocated.
 #[corogen::generator(local, yield = u64)]
@@ -128,6 +137,13 @@ mod imp {
     #[inline(always)]
     pub fn corogen_fn<const ESCAPE: bool>(n: usize) -> u64 {
         (0..n as u64).fold(0, |acc, i| escape::<ESCAPE, _>(three(i)).fold(acc, mix))
+    }
+
+    #[inline(always)]
+    pub fn corogen_recycle<const ESCAPE: bool>(n: usize) -> u64 {
+        (0..n as u64).fold(0, |acc, i| {
+            escape::<ESCAPE, _>(three_recycled(i)).fold(acc, mix)
+        })
     }
 
     #[inline(always)]
@@ -259,6 +275,11 @@ macro_rules! entry_points {
         #[inline(never)]
         pub fn corogen_expr(n: usize) -> u64 {
             super::imp::corogen_expr::<$escape>(n)
+        }
+        /// corogen `#[generator(recycle)]` function (its block from a free list).
+        #[inline(never)]
+        pub fn corogen_recycle(n: usize) -> u64 {
+            super::imp::corogen_recycle::<$escape>(n)
         }
         /// corogen `#[generator(local)]`, pinned on the stack (never allocates).
         #[inline(never)]

@@ -20,7 +20,7 @@
 //!   `Pin<&mut GenLocal>` is an `Iterator`, which cannot outlive the closure (`pin!` in the
 //!   closure does not compile). What does work: `corogen-local-boxed`, `Box::pin(small_local(x))`
 //!   wrapped in `from_fn` (`Pin<Box<GenLocal>>` is not an `Iterator`); `corogen-local-adapter`,
-//!   a flat-map adapter written here ([`FlatMapPinned`], itself pinned with `pin!`) that keeps
+//!   the runtime's flat-map adapter (`corogen::FlatMapPinned`, itself pinned with `pin!`) that keeps
 //!   the current `GenLocal` in its own pinned state and replaces it in place (its `fold` pins
 //!   each later one with `pin!` and folds it whole, as `FlatMap::fold` does); and
 //!   `corogen-local-loop`, no `flat_map` at all: an outer `fold`/`for` that pins each
@@ -33,7 +33,8 @@
 //!   enum value, which moves freely.
 
 use crate::mix;
-use std::pin::{Pin, pin};
+use corogen::FlatMapPinned;
+use std::pin::pin;
 
 /// The 3 items of element `x`, as a `Gen`.
 #[corogen::generator(yield = u64)]
@@ -90,80 +91,6 @@ impl Iterator for Three {
         };
         self.state += 1;
         Some(out)
-    }
-}
-
-/// `flat_map` for inner iterators that must be pinned (a `GenLocal`): the current one lives in
-/// this adapter's own state, which is pinned, and the next replaces it in place
-/// (`Pin::set`), so nothing is allocated. Pin the adapter (`pin!`) and iterate the
-/// `Pin<&mut FlatMapPinned<…>>`.
-pub struct FlatMapPinned<I, F, G> {
-    iter: I,
-    f: F,
-    /// The current inner iterator. Structurally pinned: never moved, only replaced with
-    /// `Pin::set` or reached as `Pin<&mut Option<G>>`.
-    front: Option<G>,
-}
-
-impl<I, F, G> FlatMapPinned<I, F, G> {
-    /// `iter.flat_map(f)`, to be pinned before use.
-    pub fn new(iter: I, f: F) -> Self {
-        FlatMapPinned {
-            iter,
-            f,
-            front: None,
-        }
-    }
-}
-
-impl<I, F, G, T> Iterator for Pin<&mut FlatMapPinned<I, F, G>>
-where
-    I: Iterator,
-    F: FnMut(I::Item) -> G,
-    for<'a> Pin<&'a mut G>: Iterator<Item = T>,
-{
-    type Item = T;
-
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        // SAFETY: only `front` is pinned, structurally (see its doc): it is reached below only as
-        // `Pin<&mut Option<G>>`, and `FlatMapPinned` has no `Drop` impl. `iter` and `f` are not
-        // pinned and may be used through `&mut`.
-        let this = unsafe { self.as_mut().get_unchecked_mut() };
-        // SAFETY: as above; `this.front` is never moved out of.
-        let mut front = unsafe { Pin::new_unchecked(&mut this.front) };
-        loop {
-            if let Some(mut inner) = front.as_mut().as_pin_mut()
-                && let Some(x) = inner.next()
-            {
-                return Some(x);
-            }
-            let x = this.iter.next()?;
-            front.set(Some((this.f)(x)));
-        }
-    }
-
-    /// Internal iteration, as `FlatMap::fold`: each later inner iterator is pinned on the stack
-    /// (`pin!`) and folded whole, so LLVM sees its whole life.
-    #[inline]
-    fn fold<Acc, Fold>(mut self, init: Acc, mut fold: Fold) -> Acc
-    where
-        Fold: FnMut(Acc, T) -> Acc,
-    {
-        // SAFETY: as in `next`.
-        let this = unsafe { self.as_mut().get_unchecked_mut() };
-        // SAFETY: as in `next`.
-        let mut front = unsafe { Pin::new_unchecked(&mut this.front) };
-        let mut acc = init;
-        if let Some(inner) = front.as_mut().as_pin_mut() {
-            acc = inner.fold(acc, &mut fold);
-            // Drained: a later `next` through another `Pin<&mut Self>` goes on with `iter`.
-            front.set(None);
-        }
-        let f = &mut this.f;
-        this.iter
-            .by_ref()
-            .fold(acc, |acc, x| pin!(f(x)).fold(acc, &mut fold))
     }
 }
 
@@ -288,7 +215,7 @@ macro_rules! entry_points {
         pub fn corogen_local_boxed(n: usize) -> u64 {
             super::imp::corogen_local_boxed::<$for_loop>(n)
         }
-        /// [`FlatMapPinned`](super::FlatMapPinned) over `GenLocal`s.
+        /// [`FlatMapPinned`](corogen::FlatMapPinned) over `GenLocal`s.
         #[inline(never)]
         pub fn corogen_local_adapter(n: usize) -> u64 {
             super::imp::corogen_local_adapter::<$for_loop>(n)

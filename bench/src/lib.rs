@@ -157,6 +157,7 @@ macro_rules! create_workload {
                 imp!("iter-from_fn", create::$module::from_fn),
                 imp!("corogen-fn", create::$module::corogen_fn),
                 imp!("corogen-gen_", create::$module::corogen_expr),
+                imp!("corogen-recycle", create::$module::corogen_recycle),
                 imp!("corogen-local", create::$module::corogen_local),
                 imp!("genawaiter-stack", create::$module::genawaiter_stack),
                 imp!("genawaiter-rc", create::$module::genawaiter_rc),

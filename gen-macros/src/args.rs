@@ -1,4 +1,5 @@
-//! The options of `#[generator(...)]`: `yield = Y`, `resume = R [as name]`, `crate = path`.
+//! The options of `#[generator(...)]`: `yield = Y`, `resume = R [as name]`, `throw = E`, the
+//! flags `local` and `recycle`, `crate = path`.
 
 use crate::ctxt::Ctxt;
 use proc_macro2::TokenStream;
@@ -18,12 +19,14 @@ pub struct Args {
     pub throw_ty: Option<Type>,
     /// `local`: the zero-allocation form, a `GenLocal` to pin where it lives.
     pub local: Option<Ident>,
+    /// `recycle`: the body's block comes from a per-thread free list, not from the allocator.
+    pub recycle: Option<Ident>,
     /// `crate = path`: where `corogen` is, for crates that re-export it.
     pub krate: Option<Path>,
 }
 
 const HELP: &str = "expected `yield = Type`, `resume = Type`, `resume = Type as name`, \
-                    `throw = Type`, `local` or `crate = path`";
+                    `throw = Type`, `local`, `recycle` or `crate = path`";
 
 /// Parses the options, recording every problem in `cx` and keeping what could be read.
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -56,9 +59,14 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
         .call(Ident::parse_any)
         .map_err(|e| syn::Error::new(e.span(), HELP))?;
     let name = key.to_string();
-    if name == "local" {
+    if name == "local" || name == "recycle" {
         let flag = key.clone();
-        set_once(cx, &key, &mut args.local, flag);
+        let slot = if name == "local" {
+            &mut args.local
+        } else {
+            &mut args.recycle
+        };
+        set_once(cx, &key, slot, flag);
         return Ok(());
     }
     if !matches!(name.as_str(), "yield" | "resume" | "throw" | "crate") {

@@ -84,6 +84,14 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         }
         None => analyze::check_body(&cx, &item.block, item.sig.asyncness.is_some()).delegates,
     };
+    if let Some(recycle) = &args.recycle {
+        check_recycle(
+            &cx,
+            recycle,
+            args.local.is_some(),
+            item.sig.asyncness.is_some(),
+        );
+    }
     if let Some(local) = &args.local {
         check_local(&cx, local, delegates, item.sig.asyncness.is_some());
     } else if !ALLOC {
@@ -111,6 +119,7 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         first_arg: args.first_arg.as_ref(),
         name: item.sig.ident.to_string(),
         delegates,
+        recycles: args.recycle.is_some(),
         throws: args.throw_ty.is_some() && !signature.is_async,
         is_async: signature.is_async,
         is_local: signature.is_local,
@@ -231,6 +240,24 @@ fn check_local(cx: &Ctxt, local: &syn::Ident, delegates: bool, is_async: bool) {
     }
 }
 
+/// `recycle` changes where a `Gen`'s body lives: a `local` generator has no block to recycle,
+/// and an async generator's is not a `Gen`'s.
+fn check_recycle(cx: &Ctxt, recycle: &syn::Ident, is_local: bool, is_async: bool) {
+    if is_local {
+        cx.error_spanned_by(
+            recycle,
+            "`recycle` is for generators that allocate: a `local` generator allocates nothing, \
+             remove `recycle`",
+        );
+    }
+    if is_async {
+        cx.error_spanned_by(
+            recycle,
+            "`recycle` is not available on async generators: remove `recycle`",
+        );
+    }
+}
+
 /// `gen_!({ ... })`: an anonymous generator that moves what it captures.
 fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
     // `{ ... }` or `async move { ... }` (an async generator).
@@ -285,6 +312,7 @@ fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
         first_arg: None,
         name: "<gen_!>".to_owned(),
         delegates: facts.delegates,
+        recycles: false,
         throws: false,
         is_async,
         is_local,

@@ -144,6 +144,8 @@ pub struct Lowering<'a> {
     pub is_async: bool,
     /// The zero-allocation form: the result is a `GenLocal`.
     pub is_local: bool,
+    /// `recycle`: the `Gen`'s body block comes from a per-thread free list.
+    pub recycles: bool,
 }
 
 /// The hidden name of the yield capability inside the body.
@@ -165,6 +167,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     } = lowering;
     let private = quote!(#krate::__private);
     let delegates = lowering.delegates;
+    // Only `recycle` generators say so: the others keep the trait's default (and their
+    // expansion stays as it was).
+    let recycles = lowering
+        .recycles
+        .then(|| quote_spanned!(Span::mixed_site()=> const RECYCLES: bool = true;));
     YieldRewriter {
         private: &private,
         yield_ty: lowering.yield_ty.filter(|ty| !contains_impl_trait(ty)),
@@ -244,6 +251,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             impl #private::Marker for #marker {
                 const NAME: &'static str = #name;
                 const DELEGATES: bool = #delegates;
+                #recycles
             }
             #construct
         }

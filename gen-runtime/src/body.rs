@@ -41,6 +41,9 @@ pub trait Body: sealed::Sealed {
     const DELEGATES: bool;
 
     #[doc(hidden)]
+    const RECYCLES: bool;
+
+    #[doc(hidden)]
     fn __marker() -> TypeId;
 
     #[doc(hidden)]
@@ -60,6 +63,11 @@ pub trait Marker: 'static {
     /// stack: for every other generator that code is compiled away, which keeps the generator's
     /// state out of memory when the optimiser can see the whole loop.
     const DELEGATES: bool = false;
+
+    /// Whether the generator was declared `#[generator(recycle, …)]`: its `Gen`'s body block is
+    /// then taken from, and given back to, a per-thread free list (with `std`), as a delegating
+    /// body's is.
+    const RECYCLES: bool = false;
 }
 
 /// The one implementation of [`Body`]: a body future tagged with its marker and its types.
@@ -88,6 +96,8 @@ impl<M: Marker, Y, R, F: Future> Body for Framed<M, Y, R, F> {
     const NAME: &'static str = M::NAME;
 
     const DELEGATES: bool = M::DELEGATES;
+
+    const RECYCLES: bool = M::RECYCLES;
 
     #[inline(always)]
     fn __marker() -> TypeId {

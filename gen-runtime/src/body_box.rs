@@ -18,7 +18,9 @@ use no_free_list::{recycled_block, release_block, size_class};
 /// Recursive generators are created and dropped in bursts of one body type (a node each), and
 /// `malloc` + `free` would cost more than the rest of such a generator's life. So the block of a
 /// body that delegates (`B::DELEGATES`: recursion goes through `yield_from!`) is taken from, and
-/// given back to, a small free list of the current thread, one list per size class. The lists are
+/// given back to, a small free list of the current thread, one list per size class; so is the
+/// block of a body declared `#[generator(recycle, …)]` (`B::RECYCLES`), the user's opt-in for
+/// short-lived generators that escape (see that option's docs). The lists are
 /// touched only when such a `Gen` is created or its body dropped, never by a resume. Other bodies
 /// get a plain `Box`: when their `Gen` does not escape, LLVM removes the allocation altogether,
 /// which a free list would prevent (the pointer would escape into it).

@@ -21,7 +21,7 @@ pub(crate) struct Class(usize);
 #[inline(always)]
 pub(crate) const fn size_class<B: Body>() -> Option<Class> {
     let layout = Layout::new::<B>();
-    if !B::DELEGATES
+    if !(B::DELEGATES || B::RECYCLES)
         || layout.size() == 0
         || layout.size() > CLASSES * CLASS_STEP
         || layout.align() > CLASS_ALIGN
@@ -54,22 +54,25 @@ struct FreeBlock {
 /// destructor is registered when the first block is kept.
 struct FreeLists {
     heads: [Cell<Option<NonNull<FreeBlock>>>; CLASSES],
+    /// The number of blocks on each list, or, above `KEEP`, why none may be kept: `UNGUARDED`
+    /// until the thread's first block is kept (which registers `Cleanup`), `GONE` once `Cleanup`
+    /// ran (blocks then go straight back to the allocator). So the one `count < KEEP` test of
+    /// `release_block` covers both, and only a list's first keep takes the slow path.
     counts: [Cell<u8>; CLASSES],
-    /// `UNGUARDED` until a block is kept (which registers `Cleanup`), then `GUARDED`; `GONE` once
-    /// `Cleanup` ran: from then on blocks go straight back to the allocator.
-    state: Cell<u8>,
+    /// Whether `Cleanup` is registered for this thread (or the thread is exiting).
+    guarded: Cell<bool>,
 }
 
-const UNGUARDED: u8 = 0;
-const GUARDED: u8 = 1;
-const GONE: u8 = 2;
+const UNGUARDED: u8 = u8::MAX;
+const GONE: u8 = u8::MAX - 1;
+const _: () = assert!(KEEP < GONE);
 
 impl FreeLists {
-    /// Gives every kept block back to the allocator.
+    /// Gives every kept block back to the allocator; none is kept after.
     fn drain(&self) {
         for (class, (head, count)) in self.heads.iter().zip(&self.counts).enumerate() {
             let mut next = head.take();
-            count.set(0);
+            count.set(GONE);
             while let Some(block) = next {
                 // SAFETY: every block on the list of `class` is a free block of `class_layout`,
                 // owned by the list, whose first word is its link.
@@ -81,16 +84,24 @@ impl FreeLists {
         }
     }
 
-    /// Registers `Cleanup` before the first block is kept; `false` if the thread is exiting
-    /// (blocks then go back to the allocator).
+    /// Before the first block of `class` is kept: registers `Cleanup` (once per thread) and opens
+    /// the list; `false` if the thread is exiting (blocks then go back to the allocator).
     #[cold]
     #[inline(never)]
-    fn guard(&self) -> bool {
-        if self.state.get() == GONE || CLEANUP.try_with(|_| ()).is_err() {
-            self.state.set(GONE);
+    fn open(&self, class: usize) -> bool {
+        if self.counts[class].get() == GONE {
             return false;
         }
-        self.state.set(GUARDED);
+        if !self.guarded.get() {
+            if CLEANUP.try_with(|_| ()).is_err() {
+                for count in &self.counts {
+                    count.set(GONE);
+                }
+                return false;
+            }
+            self.guarded.set(true);
+        }
+        self.counts[class].set(0);
         true
     }
 }
@@ -100,10 +111,7 @@ struct Cleanup;
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let _ = FREE_LISTS.try_with(|lists| {
-            lists.state.set(GONE);
-            lists.drain();
-        });
+        let _ = FREE_LISTS.try_with(FreeLists::drain);
     }
 }
 
@@ -111,8 +119,8 @@ std::thread_local! {
     static FREE_LISTS: FreeLists = const {
         FreeLists {
             heads: [const { Cell::new(None) }; CLASSES],
-            counts: [const { Cell::new(0) }; CLASSES],
-            state: Cell::new(UNGUARDED),
+            counts: [const { Cell::new(UNGUARDED) }; CLASSES],
+            guarded: Cell::new(false),
         }
     };
     static CLEANUP: Cleanup = const { Cleanup };
@@ -155,12 +163,13 @@ fn new_block(class: usize) -> NonNull<u8> {
 pub(crate) unsafe fn release_block(Class(class): Class, block: NonNull<u8>) {
     let kept = FREE_LISTS
         .try_with(|lists| {
-            if lists.state.get() != GUARDED && !lists.guard() {
-                return false;
-            }
-            let count = lists.counts[class].get();
+            let mut count = lists.counts[class].get();
             if count >= KEEP {
-                return false;
+                // Full, or not open yet (`UNGUARDED`), or closed for good (`GONE`).
+                if count != UNGUARDED || !lists.open(class) {
+                    return false;
+                }
+                count = 0;
             }
             let block = block.cast::<FreeBlock>();
             // SAFETY: the block is at least `CLASS_STEP` bytes, `CLASS_ALIGN`-aligned and ours.

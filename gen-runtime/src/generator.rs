@@ -3,6 +3,7 @@
 
 use core::fmt;
 use core::iter::FusedIterator;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::Poll;
 
@@ -67,6 +68,11 @@ impl<B: Body> Drop for PoisonGenOnUnwind<'_, B> {
 /// frame object, so a `Gen` is `Unpin`, can be moved freely between resumes, and generators can
 /// recurse.
 ///
+/// For many short-lived generators, as in `flat_map(|x| small_generator(x))` over millions of
+/// elements, that allocation is most of the cost once the consumer iterates with `next()` (a
+/// `for` loop): make the small generator a [`GenLocal`](crate::GenLocal) and flat-map it with
+/// [`FlatMapPinned`](crate::FlatMapPinned), which allocates nothing.
+///
 /// ```
 /// use corogen::prelude::*;
 ///
@@ -93,8 +99,11 @@ pub struct Gen<B: Body> {
     status: Status,
     /// The return value, kept when `Iterator::next` (or `yield_from!`) reached the end.
     returned: Option<B::Return>,
-    /// The generators this one is delegating to, innermost last (see `delegate.rs`).
-    stack: Vec<DelegateRequest<B::Yield, B::Resume>>,
+    /// The generators this one is delegating to, innermost last (see `delegate.rs`). Dropped by
+    /// `Gen`'s `Drop` only if the body delegates: for any other body it never allocates (nothing
+    /// is pushed onto it, see `Drop`), and its drop would be a capacity test per `Gen` that the
+    /// optimiser cannot remove once the `Gen` escapes.
+    stack: ManuallyDrop<Vec<DelegateRequest<B::Yield, B::Resume>>>,
 }
 
 // `Gen` never pins anything in place: its body is pinned in its own block (`BodyBox`), and no other field is
@@ -108,7 +117,7 @@ impl<B: Body> Gen<B> {
             body: Some(BodyBox::new(body)),
             status: Status::Created,
             returned: None,
-            stack: Vec::new(),
+            stack: ManuallyDrop::new(Vec::new()),
         }
     }
 
@@ -549,7 +558,7 @@ impl<B: Body> Gen<B> {
                 unsafe {
                     hand_back(
                         target,
-                        core::ptr::from_mut(&mut self.stack).cast(),
+                        core::ptr::from_mut(&mut *self.stack).cast(),
                         lowest + 1,
                         poisoned,
                     );
@@ -559,7 +568,7 @@ impl<B: Body> Gen<B> {
             }
         }
         EndEntries {
-            stack: &mut self.stack,
+            stack: &mut *self.stack,
             end,
         }
         .run();
@@ -698,10 +707,34 @@ where
 }
 
 impl<B: Body> Drop for Gen<B> {
+    #[inline]
     fn drop(&mut self) {
         // The stack points into the body: its delegation ends before the body is dropped.
-        if B::DELEGATES && !self.stack.is_empty() {
-            self.end_delegation(End::Drop);
+        if B::DELEGATES {
+            /// Frees the stack after the delegation ended, on unwind too (a body's `Drop` that
+            /// panics while the delegation ends).
+            struct FreeStack<'a, B: Body>(&'a mut Gen<B>);
+            impl<B: Body> Drop for FreeStack<'_, B> {
+                #[inline]
+                fn drop(&mut self) {
+                    // SAFETY: the stack is dropped once, here, as its `Gen` is dropped; nothing
+                    // uses it after.
+                    unsafe { ManuallyDrop::drop(&mut self.0.stack) };
+                }
+            }
+            let this = FreeStack(self);
+            if !this.0.stack.is_empty() {
+                this.0.end_delegation(End::Drop);
+            }
+        } else {
+            // Entries are pushed only by a body's delegation requests (`yield_from!`), and a
+            // borrowed delegate takes back only its own delegation's entries (`take_back`):
+            // without `yield_from!` the stack never allocates, so there is nothing to free.
+            debug_assert_eq!(
+                self.stack.capacity(),
+                0,
+                "a non-delegating body's stack grew"
+            );
         }
     }
 }

@@ -11,6 +11,7 @@
 // The generator core: `core` only.
 mod body;
 mod delegate;
+mod flat_map;
 mod local;
 mod protocol;
 mod slot;
@@ -39,6 +40,7 @@ pub mod hub;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use async_gen::{AsyncGen, NextItem};
 pub use body::Body;
+pub use flat_map::FlatMapPinned;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use generator::{BoxGenerator, Gen};

@@ -17,6 +17,10 @@ use crate::step::{BodyStep, poll_body};
 /// resumed, and `yield_from!` in its body is not supported (it may be delegated *to* as an
 /// iterator). Use it for hot loops that create many short generators.
 ///
+/// A `GenLocal` cannot be what `Iterator::flat_map`'s closure returns (it must be pinned
+/// first); for `flat_map(|x| small_generator(x))` use [`FlatMapPinned`](crate::FlatMapPinned),
+/// which keeps each element's generator in its own pinned state and allocates nothing.
+///
 /// ```
 /// use corogen::prelude::*;
 /// use std::pin::pin;

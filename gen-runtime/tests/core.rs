@@ -28,6 +28,74 @@ fn borrows_of_locals_across_yields_and_resume_values() {
     assert_eq!(g.send(3), Err(StopIteration(66)));
 }
 
+/// Pushes its number to the log when dropped.
+struct Noted(u32, Rc<std::cell::RefCell<Vec<u32>>>);
+
+impl Drop for Noted {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+#[generator(local, yield = u32)]
+fn noted_pair(x: u32, log: Rc<std::cell::RefCell<Vec<u32>>>) {
+    let _noted = Noted(x, log);
+    yield_!(x);
+    yield_!(x + 1);
+}
+
+// `FlatMapPinned` replaces each pinned `GenLocal` in place: the one before is dropped (its
+// suspended locals with it) before the next is built, and the last with the adapter.
+#[test]
+fn flat_map_pinned_replaces_each_local_generator_in_place() {
+    let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+    {
+        let inner_log = Rc::clone(&log);
+        let mut items = std::pin::pin!(corogen::FlatMapPinned::new([10, 20, 30], move |x| {
+            noted_pair(x, Rc::clone(&inner_log))
+        }));
+        assert_eq!(items.next(), Some(10));
+        assert_eq!(items.next(), Some(11));
+        assert_eq!(items.next(), Some(20));
+        assert_eq!(*log.borrow(), [10]);
+        let rest: Vec<u32> = items.as_mut().collect();
+        assert_eq!(rest, [21, 30, 31]);
+        assert_eq!(*log.borrow(), [10, 20, 30]);
+    }
+    assert_eq!(*log.borrow(), [10, 20, 30]);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
+
+#[generator(recycle, yield = u64)]
+fn recycled_pair(x: u64) {
+    let kept = [x; 3];
+    yield_!(kept[0]);
+    yield_!(kept[1] + 1);
+}
+
+// `recycle` blocks go back to the free list of the thread that drops them, which gives them
+// back to the allocator when it exits; a block made on one thread may be kept by another.
+#[test]
+fn recycled_blocks_move_between_threads_and_are_freed_at_thread_exit() {
+    let made_here: Vec<_> = (0..3).map(recycled_pair).collect();
+    let made_there = std::thread::spawn(move || {
+        for (x, g) in (0..).zip(made_here) {
+            assert_eq!(g.collect::<Vec<_>>(), [x, x + 1]);
+        }
+        let mut kept: Vec<_> = (10..13).map(recycled_pair).collect();
+        assert_eq!(kept[0].next(), Some(10));
+        kept
+    })
+    .join()
+    .unwrap();
+    for (x, g) in (10..).zip(made_there) {
+        assert_eq!(g.last(), Some(x + 1));
+    }
+    for x in 0..4 {
+        assert_eq!(recycled_pair(x).sum::<u64>(), 2 * x + 1);
+    }
+}
+
 struct Count(Rc<Cell<u32>>);
 impl Drop for Count {
     fn drop(&mut self) {
