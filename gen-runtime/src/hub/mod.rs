@@ -93,11 +93,28 @@
 //! | `g.kill(block=True)`, `kill(block=False)`, `killall` | [`TaskRef::kill`], [`TaskRef::kill_nowait`], [`killall`] |
 //! | `joinall(gs, timeout, count, raise_error)` | [`joinall`]`(gs).timeout(..).count(..).raise_error(..)` |
 //! | `wait(timeout=…)` | [`wait`], [`Hub::wait`] |
+//! | `wait(objects, timeout, count)`, `iwait(objects, timeout, count)` | [`wait_on`]`(objects).timeout(..).count(..)`, [`iwait`]`(objects)` (a `Stream`), over anything [`Ready`]: tasks, events, results, semaphores, queues |
 //! | `Timeout`, `with_timeout` | [`Timeout`], [`with_timeout`] |
+//! | `Timeout(s)` unstarted, `t.start()`, `Timeout.start_new(s)`, `Timeout(None)`, `Timeout(s, exception)` | [`Timeout::new`], [`Timeout::restart`], [`Timeout::start`], `Timeout::new(None)`, [`Timeout::with_error`] |
+//! | `with_timeout(s, f, timeout_value=x)`, `with Timeout(s, False):` | `with_timeout(s, f).await.unwrap_or(x)`, `timeout.run(f).await.ok()` |
 //! | `Event`, `AsyncResult` | [`Event`], [`AsyncResult`] |
+//! | `obj.rawlink(cb)`, `obj.unlink(cb)`, `obj.linkcount()` | [`Event::rawlink`], [`AsyncResult::rawlink`], [`Semaphore::rawlink`] (each giving a [`LinkId`] for `unlink`), `linkcount()` |
+//! | `AsyncResult.get_nowait()` | [`AsyncResult::try_get`] |
 //! | `Queue(maxsize)`, `put_nowait`, `get_nowait` | [`Queue`], [`Queue::try_put`], [`Queue::try_get`] |
-//! | `Pool(size)`, `Group` | [`Pool`], [`Group`] |
+//! | `Queue` (joinable), `JoinableQueue`, `SimpleQueue`: `task_done()`, `join()`, `unfinished_tasks` | [`Queue`], [`JoinableQueue`] (the same: every queue is joinable): [`Queue::task_done`], [`Queue::join`], [`Queue::unfinished_tasks`] |
+//! | `LifoQueue`, `PriorityQueue`, `Channel` | [`LifoQueue`], [`PriorityQueue`], [`Channel`] |
+//! | `q.peek()`, `q.peek_nowait()` | [`Queue::peek`], [`Queue::try_peek`] |
+//! | `q.shutdown(immediate)`, `ShutDown`, `for item in q` | [`Queue::shutdown`], [`Queue::recv`] giving `None`, [`Queue::stream`] |
+//! | `Pool(size)`, `Pool()`, `Group` | [`Pool`], [`Pool::unbounded`], [`Group`] |
+//! | `pool.map(f, items)`, `imap`, `imap_unordered`, `maxsize=` | [`Pool::map`], [`Pool::imap`], [`Pool::imap_unordered`] (an [`IMap`]: a `Stream`, and an `Iterator` outside the hub), [`IMap::maxsize`] |
+//! | `pool.apply(f)`, `apply_async(f, callback=cb)` | [`Pool::apply`], [`Pool::apply_async`] (then [`Task::link_value`]) |
+//! | `pool.add(g, blocking, timeout)`, `start(g, …)`, `discard(g)`, `wait_available(timeout)` | [`Pool::add`]/[`Pool::try_add`], [`Pool::start`]/[`Pool::try_start`], [`Pool::discard`], [`Pool::wait_available`] |
+//! | `Group(gs)`, `group.killone(g, block)`, `group.kill(block=False)` | `Group::from_iter(gs)`, [`Group::killone`]/[`Group::killone_nowait`], [`Group::kill_nowait`] |
+//! | `killall(gs, timeout=t)` | [`killall_timeout`] |
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] |
+//! | `sem.wait(timeout)` | [`Semaphore::wait`] |
+//! | `RLock`, `with lock:` | [`RLock`], `let _guard = lock.`[`lock`](RLock::lock)`().await` ([`RLockGuard`]) |
+//! | `gevent.local.local` | [`Local`] (a value per task, dropped as the task dies) |
 //! | `with sem:` | `let _permit = sem.`[`acquire_permit`](Semaphore::acquire_permit)`().await` ([`SemaphorePermit`], given back when dropped); a generator task: `let permit = sem.`[`request`](Semaphore::request)`(); yield_!(op::wait(&permit))` |
 //! | `greenlet.switch(value)`, `parent` | [`switch`], [`op::switch`]; the parent is the task that made the greenlet |
 //! | `get_hub().threadpool.apply(f)` | [`spawn_blocking`] |
@@ -139,14 +156,15 @@
 //! a closure) or the thing lives below. `layer_tests.rs` checks the rule on the sources.
 //!
 //! ```text
-//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs · blocking.rs · fs.rs · thread_event.rs
-//!                  · net/ (sockets) · process/ · signal.rs (`net` only)
+//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs (Group, Pool) · imap.rs · blocking.rs
+//!                  · fs.rs · thread_event.rs · net/ (sockets) · process/ · signal.rs (`net` only)
 //!                  ──────────────────────────────────────────────────────────────────────
-//!  3  sync/        event · queue · semaphore · joinall
+//!  3  sync/        event · queue (queue_order, queue_wait) · channel · semaphore · lock (RLock)
+//!                  · joinall · wait_on (wait_on, iwait)
 //!                  ──────────────────────────────────────────────────────────────────────
 //!  2b task/        generator tasks: gen_task (Op, Reply, GenTask) · op
 //!  2a task/        async tasks: into_task · handle (TaskRef, Join…) · time (Sleep, Timeout)
-//!                  · switch · wait_list · io_wait (`net` only)
+//!                  · switch · wait_list · local (Local) · io_wait (`net` only)
 //!                  ──────────────────────────────────────────────────────────────────────
 //!  1  engine/      the task table and the run loop: value · raw (RawTask, TaskError) · slot
 //!                  · table (Core) · inner (Inner) · current (the running hub, adopt) · run
@@ -205,6 +223,7 @@ mod task;
 
 mod blocking;
 pub mod fs;
+mod imap;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod net;
@@ -223,6 +242,9 @@ mod thread_event;
 
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
 pub use engine::{TaskError, Value};
+#[doc(hidden)]
+pub use imap::Items;
+pub use imap::{IMap, IntoItems};
 pub use pool::{Group, Pool, PoolFull};
 #[cfg(not(target_family = "wasm"))]
 #[cfg_attr(docsrs, doc(cfg(not(target_family = "wasm"))))]
@@ -232,14 +254,17 @@ pub use runtime::{
 };
 pub use scheduler::{Hub, IntoMainTask, greenlet, spawn, spawn_later};
 pub use sync::{
-    AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease,
-    PermitRequest, Queue, Readable, Semaphore, SemaphorePermit, Wait, Writable, joinall, killall,
-    killall_nowait, wait,
+    AcquirePermit, AsyncResult, BoundedSemaphore, Channel, ChannelGet, ChannelPut, Event, Fifo,
+    Full, IWait, JoinAll, JoinAllFuture, JoinableQueue, Lifo, LifoQueue, NotHeld, Observer, Order,
+    OverRelease, Peek, PermitRequest, Priority, PriorityQueue, Queue, QueueStream, RLock,
+    RLockGuard, RLockLock, Readable, Ready, Recv, Semaphore, SemaphorePermit, TaskDoneError, Wait,
+    WaitOn, WaitOnFuture, Writable, iwait, joinall, killall, killall_nowait, killall_timeout, wait,
+    wait_on,
 };
 pub use task::op;
 pub use task::{
-    Elapsed, GenTask, Get, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
-    WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
+    Elapsed, GenTask, Get, IntoTask, Join, LinkId, Local, Op, Reply, Sleep, Switch, Task, TaskRef,
+    Timeout, WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
 };
 pub use thread_event::{ThreadAsyncResult, ThreadEvent, ThreadWait};
 
@@ -252,6 +277,8 @@ pub type QueuePut<T> = sync::QueuePut<T>;
 mod block_on_tests;
 #[cfg(test)]
 mod layer_tests;
+#[cfg(test)]
+mod local_tests;
 #[cfg(test)]
 mod miri_tests;
 #[cfg(test)]

@@ -23,6 +23,9 @@ pub(crate) fn try_current() -> Option<Rc<Inner>> {
 }
 
 /// The hub running on this thread, or a clear panic.
+// Inline, as `try_current`: whether the thread-local's access is inlined into `Sleep::poll`
+// (S1, one per switch) otherwise shifts with unrelated code.
+#[inline]
 #[track_caller]
 pub(crate) fn current() -> Rc<Inner> {
     match try_current() {

@@ -73,7 +73,8 @@ impl Inner {
         }
     }
 
-    /// Records that `key`'s body is done (result or error kept in `body`).
+    /// Records that `key`'s body is done (result or error kept in `body`), then drops its
+    /// guards (each catches its own panics).
     pub(crate) fn finish(&self, key: TaskKey, body: Pin<Box<dyn RawTask>>, exit: Exit) {
         let garbage = self.core.borrow_mut().mark_dead(key, body, exit);
         drop(garbage);
@@ -127,19 +128,16 @@ impl Inner {
         self.finish(key, body, Exit::Killed);
     }
 
-    /// Asks for a task to be killed at the hub's next turn; an unstarted task is killed at once
-    /// (it never runs).
+    /// Asks for a task to be killed at the hub's next turn (an unstarted task never runs: the
+    /// loop runs its callbacks before its tasks, and a task asked to die is killed when it
+    /// comes up).
     pub(crate) fn kill_nowait(&self, key: TaskKey) {
         let mut core = self.core.borrow_mut();
         let Some(slot) = core.slot_mut(key) else {
             return;
         };
         match slot.state {
-            State::Unstarted => {
-                drop(core);
-                self.kill(key);
-            }
-            State::Suspended | State::Running if !slot.kill_requested => {
+            State::Unstarted | State::Suspended | State::Running if !slot.kill_requested => {
                 slot.kill_requested = true;
                 core.callbacks.push_back(Callback::Kill(key));
             }

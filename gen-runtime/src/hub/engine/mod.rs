@@ -22,7 +22,7 @@ pub(crate) use current::{adopt, current, try_current};
 pub(crate) use inner::{Inner, Schedule};
 pub use raw::TaskError;
 pub(crate) use raw::{FutTask, RawTask};
-pub(crate) use run::RunEnd;
+pub(crate) use run::{RunEnd, panic_message};
 pub(crate) use slot::{Exit, Slot, State, Watcher};
 pub(crate) use table::{Callback, Core, outside_task};
 pub use value::Value;

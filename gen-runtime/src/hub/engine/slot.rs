@@ -12,6 +12,7 @@
 //! A slot is freed when its task is dead and no handle ([`TaskRef`](crate::hub::TaskRef)) is
 //! left. The moves between these states are in `table.rs` and `inner.rs`.
 
+use std::any::Any;
 use std::pin::Pin;
 
 use super::raw::RawTask;
@@ -75,6 +76,24 @@ pub(crate) struct Extra {
     pub(crate) inbox: Option<Value>,
     /// The task a greenlet returns to when it ends.
     pub(crate) parent: Option<TaskKey>,
+    /// Dropped when the task dies, once the table is no longer borrowed (their `Drop` does
+    /// the work, so it also runs if the slot goes without a death: a hub being dropped): what
+    /// must end with the task, at once, such as its task-local values or its membership of a
+    /// group. A guard's `Drop` must not unwind: it catches the panics of the code it runs.
+    /// Beside the watchers, not among them: a task's death and a freed slot check one length
+    /// for them, and the watchers' drop stays as small as without guards (S2's rows).
+    pub(crate) guards: Vec<Box<dyn Any>>,
+}
+
+impl Extra {
+    /// Takes out the guards `is_it` picks, keeping the others in order.
+    pub(crate) fn remove_guards(&mut self, is_it: impl Fn(&dyn Any) -> bool) -> Vec<Box<dyn Any>> {
+        let (removed, kept) = std::mem::take(&mut self.guards)
+            .into_iter()
+            .partition(|guard| is_it(&**guard));
+        self.guards = kept;
+        removed
+    }
 }
 
 /// Watchers in the order they came; the first inline, as a task rarely has more than one.

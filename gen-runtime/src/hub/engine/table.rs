@@ -32,6 +32,7 @@ pub(crate) struct Garbage {
         reason = "held only to be dropped once the core is not borrowed"
     )]
     body: Option<Pin<Box<dyn RawTask>>>,
+    /// A dead task's rare part (with its guards, [`Extra::guards`]), or a freed slot's.
     #[expect(
         dead_code,
         reason = "held only to be dropped once the core is not borrowed"
@@ -331,18 +332,19 @@ impl Core {
         slot.kill_requested = false;
         slot.awaiting_switch = false;
         let unheld = slot.handles == 0;
-        let parent = match slot.extra.as_mut() {
+        let (parent, has_guards) = match slot.extra.as_mut() {
             Some(extra) => {
                 let parent = extra.parent;
+                let has_guards = !extra.guards.is_empty();
                 for watcher in extra.watchers.take() {
                     match watcher {
                         Watcher::Join(waiter) => self.wake(waiter),
                         Watcher::Link(link) => self.callbacks.push_back(Callback::Call(link)),
                     }
                 }
-                parent
+                (parent, has_guards)
             }
-            None => None,
+            None => (None, false),
         };
         if let Some(parent) = parent {
             if let Some(slot) = self.slot_mut(parent) {
@@ -354,8 +356,22 @@ impl Core {
         }
         if unheld {
             self.free_slot(key)
+        } else if has_guards {
+            self.dead_task_extra(key)
         } else {
             Garbage::default()
+        }
+    }
+
+    /// The rare part of the dying `key`, which some handle still holds, with its guards: they
+    /// are dropped at its death, once the table is no longer borrowed (a dead task needs
+    /// nothing of its rare part). Out of line: most tasks keep no guard.
+    #[cold]
+    #[inline(never)]
+    fn dead_task_extra(&mut self, key: TaskKey) -> Garbage {
+        Garbage {
+            body: None,
+            extra: self.slots[key.index as usize].extra.take(),
         }
     }
 
@@ -369,12 +385,12 @@ impl Core {
             body: slot.body.take(),
             extra: slot.extra.take(),
         };
+        slot.finished = self.free_head;
+        self.free_head = u64::from(key.index);
         // Both maps are empty unless a task panicked or was spawned later: skip the hashing.
         if !self.panics.is_empty() {
             self.panics.remove(&key.index);
         }
-        slot.finished = self.free_head;
-        self.free_head = u64::from(key.index);
         garbage
     }
 }

@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::hub::engine::{TaskError, adopt, current, try_current};
-use crate::hub::task::{Join, Sleep, TaskRef, nanos, sleep};
+use crate::hub::task::{Elapsed, Join, Sleep, TaskRef, nanos, sleep, with_timeout};
 
 /// Waits for tasks to end (gevent's `joinall`); configure it, then await it.
 ///
@@ -235,6 +235,44 @@ where
 {
     for task in tasks {
         task.as_ref().kill();
+    }
+}
+
+/// Kills every task, then waits at most `timeout` for them to be dead (gevent's
+/// `killall(tasks, block=True, timeout=…)`): `Err(Elapsed)` if some is still alive then.
+///
+/// A kill drops a task's future where it waits, so a task is dead as its kill returns; one
+/// still alive is running, the caller itself among the tasks, which dies at its next
+/// suspension: here, without this returning. (In gevent a greenlet may catch its
+/// `GreenletExit` and go on; a Rust task cannot refuse its kill.)
+///
+/// ```
+/// use corogen::hub::{self, Hub};
+/// use std::time::Duration;
+///
+/// let hub = Hub::new_virtual();
+/// hub.block_on(async {
+///     let sleepers: Vec<_> = (0..2)
+///         .map(|_| hub::spawn(hub::sleep(Duration::from_secs(5))))
+///         .collect();
+///     assert_eq!(hub::killall_timeout(&sleepers, Duration::from_secs(1)).await, Ok(()));
+///     assert!(sleepers.iter().all(|task| task.killed()));
+/// });
+/// ```
+pub async fn killall_timeout<I>(tasks: I, timeout: Duration) -> Result<(), Elapsed>
+where
+    I: IntoIterator,
+    I::Item: AsRef<TaskRef>,
+{
+    let tasks: Vec<TaskRef> = tasks
+        .into_iter()
+        .map(|task| task.as_ref().clone())
+        .collect();
+    killall(&tasks);
+    let ended = with_timeout(timeout, joinall(&tasks).into_future()).await?;
+    match ended {
+        Ok(ended) if ended.len() == tasks.len() => Ok(()),
+        _ => Err(Elapsed),
     }
 }
 

@@ -9,7 +9,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::hub::task::{Condition, WaitFor, WaitHandle, WaitList, Waitable};
+use super::wait_on::{Observable, Observer, Ready, until_ready};
+use crate::hub::engine::current;
+use crate::hub::task::{Condition, LinkId, WaitFor, WaitHandle, WaitList, Waitable, call_soon};
 
 /// A counter of permits (gevent's `Semaphore`): [`acquire_permit`](Semaphore::acquire_permit)
 /// waits for a permit and takes it as a [`SemaphorePermit`], which gives it back when dropped
@@ -37,6 +39,9 @@ use crate::hub::task::{Condition, WaitFor, WaitHandle, WaitList, Waitable};
 /// permits by hand (gevent's `acquire()` and `release()`): a task that panics or is killed
 /// between the two keeps its permit for good. A generator task waits on a
 /// [`request`](Semaphore::request) instead.
+///
+/// Waiters get permits in the order they came (the semaphore is fair). Clones are the same
+/// semaphore: `==` compares identity.
 #[derive(Clone)]
 pub struct Semaphore(Rc<SemState>);
 
@@ -163,7 +168,104 @@ impl Semaphore {
 
     /// Tasks waiting for a permit.
     pub fn waiting(&self) -> usize {
+        self.0.waiters.borrow().waiting()
+    }
+
+    /// Waits until a permit is free, without taking it, and gives how many are (gevent's
+    /// `wait()`).
+    pub async fn wait(&self) -> usize {
+        until_ready(self).await;
+        self.available()
+    }
+
+    /// Calls `callback` from the hub's loop when a permit is free (soon, if one is now),
+    /// once, without taking it (gevent's `rawlink`): a release queues the links registered
+    /// before the first waiting task, and wakes that task. Give the id to
+    /// [`unlink`](Self::unlink) to take it back. A link waiting for a permit does not keep the
+    /// semaphore alive.
+    ///
+    /// ```
+    /// use corogen::hub::{self, Hub, Semaphore};
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    ///
+    /// let hub = Hub::new_virtual();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let l = log.clone();
+    /// hub.block_on(async move {
+    ///     let sem = Semaphore::new(0);
+    ///     let seen = l.clone();
+    ///     sem.rawlink(move |sem| seen.borrow_mut().push(sem.available()));
+    ///     assert_eq!(sem.linkcount(), 1);
+    ///     sem.release();
+    ///     hub::sleep(std::time::Duration::ZERO).await;
+    /// });
+    /// assert_eq!(*log.borrow(), [1]); // the link took no permit
+    /// ```
+    ///
+    /// # Panics
+    /// Outside a running hub.
+    pub fn rawlink(&self, callback: impl FnOnce(&Semaphore) + 'static) -> LinkId {
+        if self.available() > 0 {
+            let sem = self.clone();
+            call_soon(Box::new(move || callback(&sem)));
+            return LinkId::QUEUED;
+        }
+        let weak = Rc::downgrade(&self.0);
+        let call = Box::new(move || {
+            if let Some(state) = weak.upgrade() {
+                callback(&Semaphore(state));
+            }
+        });
+        LinkId(self.0.waiters.borrow_mut().link(current(), call))
+    }
+
+    /// Takes back a link made by [`rawlink`](Self::rawlink); `false` if it already ran or was
+    /// queued (or is not one of this semaphore's).
+    pub fn unlink(&self, link: LinkId) -> bool {
+        link != LinkId::QUEUED && self.0.waiters.borrow_mut().remove(link.0)
+    }
+
+    /// How many tasks wait on the semaphore, and links wait for a permit (gevent's
+    /// `linkcount()`).
+    pub fn linkcount(&self) -> usize {
         self.0.waiters.borrow().len()
+    }
+}
+
+impl PartialEq for Semaphore {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Semaphore {}
+
+impl Observable for SemState {
+    fn poll_ready(&self, registration: &mut Option<u64>) -> bool {
+        let mut waiters = self.waiters.borrow_mut();
+        if self.permits.get() > 0 {
+            waiters.done(registration);
+            return true;
+        }
+        waiters.ensure_observer(registration);
+        false
+    }
+
+    fn forget(&self, id: u64) {
+        self.waiters.borrow_mut().remove(id);
+    }
+}
+
+impl Ready for Semaphore {
+    fn observer(&self) -> Observer {
+        Observer::state(self.0.clone())
+    }
+}
+
+impl Ready for BoundedSemaphore {
+    fn observer(&self) -> Observer {
+        self.0.observer()
     }
 }
 
@@ -390,6 +492,29 @@ impl BoundedSemaphore {
     /// Whether no permit is free.
     pub fn locked(&self) -> bool {
         self.0.locked()
+    }
+
+    /// As [`Semaphore::wait`]: waits until a permit is free, without taking it.
+    pub async fn wait(&self) -> usize {
+        self.0.wait().await
+    }
+
+    /// As [`Semaphore::rawlink`].
+    ///
+    /// # Panics
+    /// Outside a running hub.
+    pub fn rawlink(&self, callback: impl FnOnce(&Semaphore) + 'static) -> LinkId {
+        self.0.rawlink(callback)
+    }
+
+    /// As [`Semaphore::unlink`].
+    pub fn unlink(&self, link: LinkId) -> bool {
+        self.0.unlink(link)
+    }
+
+    /// As [`Semaphore::linkcount`].
+    pub fn linkcount(&self) -> usize {
+        self.0.linkcount()
     }
 }
 

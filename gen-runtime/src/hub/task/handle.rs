@@ -1,10 +1,12 @@
 //! Handles to tasks: [`TaskRef`] (any task) and [`Task<T>`] (a task returning `T`), gevent's
 //! `Greenlet` object: state queries, `join`, `get`, `kill`, and links.
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::Deref;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -138,7 +140,8 @@ impl TaskRef {
     }
 
     /// Asks for the task to be killed at the hub's next turn, and returns at once (gevent's
-    /// `kill(block=False)`). A task that has not started is killed at once: it never runs.
+    /// `kill(block=False)`). A task that has not started never runs: it is killed at that turn
+    /// before any task runs. Asking again does nothing more.
     pub fn kill_nowait(&self) {
         self.hub.kill_nowait(self.key);
     }
@@ -181,6 +184,29 @@ impl TaskRef {
                 link();
             }
             _ => core.callbacks.push_back(Callback::Call(link)),
+        }
+    }
+
+    /// Calls `f` when the task dies, at once, after its future is dropped (from inside the
+    /// kill, or the hub's loop), or now if it is dead already; also if the task's slot goes
+    /// without a death (its hub being dropped). Not under any borrow of the hub: `f` may use
+    /// it. Unlike a link, it needs no turn of the hub, and runs before the links.
+    pub(crate) fn on_death(&self, f: impl FnOnce() + 'static) {
+        self.add_guard(Box::new(CallOnDrop(Some(f))));
+    }
+
+    /// Keeps `guard` until the task dies, then drops it (see `Extra::guards`); drops it now
+    /// if the task is dead already.
+    pub(crate) fn add_guard(&self, guard: Box<dyn Any>) {
+        let mut core = self.hub.core.borrow_mut();
+        match core.slot_mut(self.key) {
+            Some(slot) if !matches!(slot.state, State::Dead(_)) => {
+                slot.extra().guards.push(guard);
+            }
+            _ => {
+                drop(core);
+                drop(guard);
+            }
         }
     }
 
@@ -354,6 +380,25 @@ impl<T> fmt::Debug for Task<T> {
 impl<T> fmt::Display for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.raw, f)
+    }
+}
+
+/// Calls its function when dropped: a [`TaskRef::on_death`] callback. A guard must not unwind
+/// (the hub drops it in its loop): a panic of the function is caught.
+struct CallOnDrop<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for CallOnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            catch_quietly(f);
+        }
+    }
+}
+
+/// Runs `f`, catching its panic (the panic hook has printed it).
+pub(crate) fn catch_quietly(f: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        drop(catch_unwind(AssertUnwindSafe(move || drop(payload))));
     }
 }
 

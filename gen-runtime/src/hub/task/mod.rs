@@ -3,8 +3,8 @@
 //!
 //! - 2a, **async tasks**: any future is a task (`into_task`), and the hub's operations are the
 //!   futures it awaits: handles and joins (`handle`), time (`time`), greenlet's switch
-//!   (`switch`), waiting on a condition (`wait_list`), and a socket's readiness (`io_wait`,
-//!   `net` only).
+//!   (`switch`), waiting on a condition (`wait_list`), task-local values (`local`), and a
+//!   socket's readiness (`io_wait`, `net` only).
 //! - 2b, **generator tasks**: a generator yielding [`Op`]s runs as a [`GenTask`] future that
 //!   lowers each op onto the futures of 2a (`gen_task`); [`op`] makes the ops.
 //!
@@ -15,6 +15,7 @@ mod handle;
 mod into_task;
 #[cfg(all(feature = "net", unix))]
 mod io_wait;
+mod local;
 pub mod op;
 mod switch;
 mod time;
@@ -28,8 +29,9 @@ pub(crate) use into_task::boxed;
 pub use io_wait::{IoHandle, IoSource};
 #[cfg(all(feature = "net", unix))]
 pub(crate) use io_wait::{IoObject, WaitReady};
+pub use local::Local;
 pub use switch::{Switch, switch};
 pub(crate) use time::nanos;
 pub use time::{Elapsed, Sleep, Timeout, now, sleep, with_timeout};
-pub(crate) use wait_list::{Condition, WaitList};
-pub use wait_list::{WaitFor, WaitHandle, Waitable};
+pub(crate) use wait_list::{Condition, WaitList, call_soon, requeue, wake_task};
+pub use wait_list::{LinkId, WaitFor, WaitHandle, Waitable};
