@@ -126,17 +126,35 @@ fn a_call_given_up_by_a_timeout_or_a_kill_still_finishes_on_the_pool() {
     let scratch = Scratch::new("given-up");
     let dir = scratch.0.clone();
     let hub = Hub::new_virtual();
+    // Both calls write into FIFOs, so neither can finish before it is given up (as a plain file
+    // write could, when the pool thread wins the race): each stays blocked on the pool until a
+    // reader opens its FIFO, which a thread does once the timeout or the kill is done.
+    let mkfifo = |path: &std::path::Path| {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+    };
+    let timed_fifo = dir.join("t");
+    mkfifo(&timed_fifo);
+    let (timed_out_done, timed_out_seen) = std::sync::mpsc::channel();
+    let timed_reader = std::thread::spawn({
+        let fifo = timed_fifo.clone();
+        move || {
+            timed_out_seen.recv().unwrap();
+            std::fs::read(fifo).unwrap()
+        }
+    });
     let timed_out = hub.block_on({
-        let dir = dir.clone();
-        async move { with_timeout(Duration::ZERO, fs::write(dir.join("t"), b"timed out")).await }
+        let fifo = timed_fifo.clone();
+        async move { with_timeout(Duration::ZERO, fs::write(fifo, b"timed out")).await }
     });
     assert_eq!(timed_out.map(drop), Err(Elapsed));
-    // The killed call writes into a FIFO, so it cannot finish before the kill (as a plain file
-    // write could: the task would then end before its killer ran): it stays blocked on the pool
-    // until a reader opens the FIFO, which a thread does once the kill is done.
+    timed_out_done.send(()).unwrap();
+    // The given-up call still finishes on the pool: its reader gets the whole write.
+    assert_eq!(timed_reader.join().unwrap(), b"timed out");
+    // The killed call: its reader opens the FIFO once the kill is done (a plain file write
+    // could end the task before its killer ran).
     let fifo = dir.join("k");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+    mkfifo(&fifo);
     let (killed, kill_done) = std::sync::mpsc::channel();
     let reader = std::thread::spawn({
         let fifo = fifo.clone();
@@ -160,13 +178,6 @@ fn a_call_given_up_by_a_timeout_or_a_kill_still_finishes_on_the_pool() {
     hub.run();
     assert!(writer.killed());
     assert_eq!(reader.join().unwrap(), b"killed");
-    let path = dir.join("t");
-    let mut tries = 0;
-    while std::fs::read(&path).ok().as_deref() != Some(&b"timed out"[..]) {
-        tries += 1;
-        assert!(tries < 2000, "the timed-out call never wrote its file");
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 #[test]
