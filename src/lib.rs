@@ -301,7 +301,7 @@ pub use gen_macros::yield_from;
 pub mod prelude {
     #[cfg(feature = "alloc")]
     pub use crate::{AsyncGen, Gen};
-    pub use crate::{GenLocal, Generator, GeneratorState, StopIteration};
+    pub use crate::{GenLocal, GenState, Generator, GeneratorState, StopIteration};
     pub use crate::{gen_, gen_local, generator, yield_, yield_from};
 }
 

@@ -2,8 +2,8 @@
 //! the body's state is, the Generator trait (also boxed), and #[must_use].
 #![cfg_attr(target_family = "wasm", allow(dead_code, unused_imports))] // helpers of tests gated on threads
 
+use corogen::Body;
 use corogen::prelude::*;
-use corogen::{Body, GenState};
 use std::iter::FusedIterator;
 use std::pin::Pin;
 use std::rc::Rc;

@@ -452,9 +452,13 @@ pub trait Finish {
 impl<B: Body> Finish for Gen<B> {
     type Output = B::Return;
     #[inline]
+    #[track_caller]
     fn finish(&mut self) -> B::Return {
-        self.take_return_value()
-            .unwrap_or_else(|| already_finished(B::NAME))
+        // Not `unwrap_or_else`: a closure would report the panic here, not at the caller.
+        match self.take_return_value() {
+            Some(value) => value,
+            None => already_finished(B::NAME),
+        }
     }
 }
 
@@ -462,9 +466,13 @@ impl<B: Body> Finish for Gen<B> {
 impl<B: Body> Finish for &mut Gen<B> {
     type Output = B::Return;
     #[inline]
+    #[track_caller]
     fn finish(&mut self) -> B::Return {
-        self.take_return_value()
-            .unwrap_or_else(|| already_finished(B::NAME))
+        // Not `unwrap_or_else`: a closure would report the panic here, not at the caller.
+        match self.take_return_value() {
+            Some(value) => value,
+            None => already_finished(B::NAME),
+        }
     }
 }
 
@@ -667,6 +675,7 @@ impl<D, Y, R> Checked<D, Y, R> {
 impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
     type Output = D::Output;
     #[inline(always)]
+    #[track_caller]
     fn finish(&mut self) -> D::Output {
         self.delegate.finish()
     }

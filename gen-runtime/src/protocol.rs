@@ -124,6 +124,7 @@ impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for &mut G {
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }
@@ -135,6 +136,7 @@ impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for alloc::boxed::Box<G> 
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }
@@ -146,6 +148,7 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -156,6 +159,7 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<&mut G> {
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
     }
