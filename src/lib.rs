@@ -140,6 +140,27 @@ pub use gen_runtime::{
 /// `Send`/`Sync` when what the body holds across yields is, and it does nothing until first
 /// resumed.
 ///
+/// An endless generator may be written `-> !`. `!` cannot be named as a type on stable Rust, so
+/// its `Ret` is [`core::convert::Infallible`]: `Complete` cannot happen, and a match on
+/// [`GeneratorState`] needs no arm for it.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u64)]
+/// fn naturals() -> ! {
+///     let mut n = 0;
+///     loop {
+///         yield_!(n);
+///         n += 1;
+///     }
+/// }
+///
+/// assert_eq!(naturals().take(3).collect::<Vec<_>>(), [0, 1, 2]);
+/// let GeneratorState::Yielded(first) = naturals().resume(());
+/// assert_eq!(first, 0);
+/// ```
+///
 /// # Rules for the body
 ///
 /// - `yield_!` must stand directly in the body: not in a closure, a nested function or item, an
