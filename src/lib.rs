@@ -129,6 +129,10 @@ pub use gen_runtime::{
 ///   The return type must be a `Result<T, E>`, which is what a thrown error finishes it with.
 /// - `local`: return the zero-allocation [`GenLocal`] (pin it with [`core::pin::pin!`]) instead
 ///   of a [`Gen`]; see [`gen_local!`].
+/// - `send`: the generator must be [`Send`]. A generator is `Send` whenever what its body holds
+///   across a `yield_!` is; with `send`, holding something else (an `Rc`, a `RefCell` guard) is
+///   an error here, at the definition, that names the local and the `yield_!` it is held across,
+///   instead of an error wherever the generator is sent to another thread.
 /// - `crate = path`: where to find `corogen`, for a crate that re-exports it. A renamed
 ///   dependency (`co = { package = "corogen" }`) is found without it.
 ///
@@ -189,6 +193,24 @@ pub use gen_macros::generator;
 ///     }
 /// });
 /// assert_eq!(doubled.collect::<Vec<_>>(), [0, 2, 4, 6, 8]);
+/// ```
+///
+/// Because it moves what it uses, a value the caller still needs afterwards must be lent to it
+/// by a reference made outside (rustc's "borrow of moved value" error then points at the
+/// `gen_!` as the place of the move):
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// let names = vec!["ada".to_string(), "grace".to_string()];
+/// let borrowed = &names; // `gen_!` moves the reference, not `names`
+/// let lengths = gen_!({
+///     for name in borrowed {
+///         yield_!(name.len());
+///     }
+/// });
+/// assert_eq!(lengths.sum::<usize>(), 8);
+/// assert_eq!(names.len(), 2); // still ours
 /// ```
 ///
 /// (Not `gen!`: `gen` is a reserved keyword in edition 2024.)

@@ -1,4 +1,5 @@
-//! The options of `#[generator(...)]`: `yield = Y`, `resume = R [as name]`, `crate = path`.
+//! The options of `#[generator(...)]`: `yield = Y`, `resume = R [as name]`, `throw = E`,
+//! `local`, `send`, `crate = path`.
 
 use crate::ctxt::Ctxt;
 use proc_macro2::TokenStream;
@@ -18,12 +19,14 @@ pub struct Args {
     pub throw_ty: Option<Type>,
     /// `local`: the zero-allocation form, a `GenLocal` to pin where it lives.
     pub local: Option<Ident>,
+    /// `send`: the generator must be `Send`, checked at the definition.
+    pub send: Option<Ident>,
     /// `crate = path`: where `corogen` is, for crates that re-export it.
     pub krate: Option<Path>,
 }
 
 const HELP: &str = "expected `yield = Type`, `resume = Type`, `resume = Type as name`, \
-                    `throw = Type`, `local` or `crate = path`";
+                    `throw = Type`, `local`, `send` or `crate = path`";
 
 /// Parses the options, recording every problem in `cx` and keeping what could be read.
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -59,6 +62,11 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
     if name == "local" {
         let flag = key.clone();
         set_once(cx, &key, &mut args.local, flag);
+        return Ok(());
+    }
+    if name == "send" {
+        let flag = key.clone();
+        set_once(cx, &key, &mut args.send, flag);
         return Ok(());
     }
     if !matches!(name.as_str(), "yield" | "resume" | "throw" | "crate") {

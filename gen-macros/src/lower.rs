@@ -144,6 +144,9 @@ pub struct Lowering<'a> {
     pub is_async: bool,
     /// The zero-allocation form: the result is a `GenLocal`.
     pub is_local: bool,
+    /// `send`: where the option was written, at which a generator that is not `Send` is
+    /// reported.
+    pub require_send: Option<Span>,
 }
 
 /// The hidden name of the yield capability inside the body.
@@ -214,16 +217,23 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     } else {
         quote!(new_gen)
     };
+    // Input:  `#[generator(…, send)]`
+    // Output: `new_gen(__co, require_send(async move { … }))`: a body that holds something not
+    // `Send` across a yield is then an error at the definition, naming that local, its type and
+    // the yield, rather than at a distant `thread::spawn` naming the runtime's types.
+    let require_send = lowering
+        .require_send
+        .map(|at_option| quote_spanned!(at_option.resolved_at(mixed)=> #private::require_send));
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
             // awaited where they stand directly in the block passed with it to `new_async_gen`
             // (`analyze` rejects yields in closures, nested async blocks and other macros).
             let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
-            #private::new_async_gen(#co, async move {
+            #private::new_async_gen(#co, #require_send(async move {
                 #(#prelude)*
                 #tail
-            })
+            }))
         }
     } else {
         quote_spanned! {mixed=>
@@ -231,11 +241,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             // inside the block passed with it to `new_gen`; `__CorogenMarker` is this
             // expansion's own.
             let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
-            #private::#new_gen(#co, async move {
+            #private::#new_gen(#co, #require_send(async move {
                 #(#prelude)*
                 #first
                 #tail
-            })
+            }))
         }
     };
     quote_spanned! {mixed=>

@@ -187,6 +187,13 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<&mut G> {
 /// assert_eq!(g.send(Some(5)), Ok(5));
 /// assert_eq!(g.next(), Some(5)); // sends None
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a generator that takes `{Self}` cannot be resumed without a value",
+    label = "`{Self}` is not `()` or an `Option`: `next()` has nothing to send",
+    note = "`for` loops, iterator methods and `yield_from!` resume with a default value: use \
+            `resume = Option<T>` (`next()` sends `None`, `send(Some(value))` a value) or \
+            `resume = ()`, or implement `NextArg` for `{Self}`"
+)]
 pub trait NextArg {
     /// The value to send for a plain `next()`.
     fn next_arg() -> Self;
