@@ -102,6 +102,12 @@ impl<R: fmt::Debug> core::error::Error for StopIteration<R> {}
 /// assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
 /// assert_eq!(g.as_mut().resume(5), GeneratorState::Yielded(10));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a generator that takes `{R}`",
+    label = "expected a generator resumed with `{R}`",
+    note = "`#[generator]` functions and `gen_!` make generators (`Gen`, and `GenLocal` once pinned); \
+            one that takes values is declared with `resume = {R}`"
+)]
 pub trait Generator<R = ()> {
     /// The type of the values the generator yields.
     type Yield;
