@@ -221,19 +221,29 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     // Output: `new_gen(__co, require_send(async move { … }))`: a body that holds something not
     // `Send` across a yield is then an error at the definition, naming that local, its type and
     // the yield, rather than at a distant `thread::spawn` naming the runtime's types.
-    let require_send = lowering
-        .require_send
-        .map(|at_option| quote_spanned!(at_option.resolved_at(mixed)=> #private::require_send));
+    let require_send = |block: TokenStream| match lowering.require_send {
+        Some(at_option) => {
+            let check = quote_spanned!(at_option.resolved_at(mixed)=> #private::require_send);
+            quote_spanned!(mixed=> #check(#block))
+        }
+        None => block,
+    };
+    // An async generator takes no values, so it has no first argument to bind.
+    let first = first.filter(|_| !lowering.is_async);
+    let body_future = require_send(quote_spanned! {mixed=>
+        async move {
+            #(#prelude)*
+            #first
+            #tail
+        }
+    });
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
             // awaited where they stand directly in the block passed with it to `new_async_gen`
             // (`analyze` rejects yields in closures, nested async blocks and other macros).
             let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
-            #private::new_async_gen(#co, #require_send(async move {
-                #(#prelude)*
-                #tail
-            }))
+            #private::new_async_gen(#co, #body_future)
         }
     } else {
         quote_spanned! {mixed=>
@@ -241,11 +251,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             // inside the block passed with it to `new_gen`; `__CorogenMarker` is this
             // expansion's own.
             let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
-            #private::#new_gen(#co, #require_send(async move {
-                #(#prelude)*
-                #first
-                #tail
-            }))
+            #private::#new_gen(#co, #body_future)
         }
     };
     quote_spanned! {mixed=>
