@@ -394,6 +394,7 @@ impl YieldRewriter<'_> {
         } else {
             Ident::new("delegate", at_argument)
         };
+        let finish = self.finish_call(&local, span);
         let pick = quote_spanned! {at_argument=>
             (&#value).__corogen_kind().#delegate(#co_at_argument, #value)
         };
@@ -405,10 +406,48 @@ impl YieldRewriter<'_> {
                     #value => #pick,
                 };
                 #co.delegate(&mut #local).await;
-                #private::Finish::finish(&mut #local)
+                #finish
             }
         }
     }
+
+    /// `Finish::finish(&mut __sub)`, the call whose panic (a delegate that had already handed out
+    /// its return value) is reported at its caller's location. That location is the call's
+    /// span with macro expansions walked out, so the call is spanned on the user's `yield_from!`
+    /// throughout, path included: `#[track_caller]` then reports that line, not the attribute.
+    /// The path resolves the same there (call-site hygiene), unless it holds a `$crate` from a
+    /// wrapping `macro_rules!`, which keeps its own span.
+    fn finish_call(&self, local: &Ident, span: Span) -> TokenStream {
+        let has_dollar_crate = self
+            .private
+            .clone()
+            .into_iter()
+            .any(|tt| matches!(&tt, proc_macro2::TokenTree::Ident(i) if i == "$crate"));
+        let private: TokenStream = if has_dollar_crate {
+            self.private.clone()
+        } else {
+            respan(self.private.clone(), span)
+        };
+        quote_spanned!(span=> #private::Finish::finish(&mut #local))
+    }
+}
+
+/// `tokens` with every span set to `span`, inside groups too.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(group) = &tt {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tt = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 impl VisitMut for YieldRewriter<'_> {
