@@ -359,8 +359,10 @@ impl YieldRewriter<'_> {
         if let Some(yield_ty) = self.yield_ty {
             // A value of the wrong type is then reported at the argument, with "expected due to
             // this" at `yield = Type`, not as a bad argument to a runtime method.
+            // The `let` is generated: spanned on the user's value, it would be a second token
+            // at the value's place (rust-analyzer then shows the `let` keyword's docs on hover).
             let typed = Ident::new("__yielded", Span::mixed_site());
-            value = syn::parse_quote_spanned!(value.span()=> {
+            value = syn::parse_quote_spanned!(Span::mixed_site()=> {
                 let #typed: #yield_ty = #value;
                 #typed
             });
