@@ -158,6 +158,10 @@ pub use gen_runtime::{
 ///       assert_eq!(total, 2 * x + 1);
 ///   }
 ///   ```
+/// - `send`: the generator must be [`Send`]. A generator is `Send` whenever what its body holds
+///   across a `yield_!` is; with `send`, holding something else (an `Rc`, a `RefCell` guard) is
+///   an error here, at the definition, that names the local and the `yield_!` it is held across,
+///   instead of an error wherever the generator is sent to another thread.
 /// - `crate = path`: where to find `corogen`, for a crate that re-exports it. A renamed
 ///   dependency (`co = { package = "corogen" }`) is found without it.
 ///
@@ -168,6 +172,27 @@ pub use gen_runtime::{
 /// [`send`](Gen::send), [`resume`](Gen::resume) and [`return_value`](Gen::return_value). It is
 /// `Send`/`Sync` when what the body holds across yields is, and it does nothing until first
 /// resumed.
+///
+/// An endless generator may be written `-> !`. `!` cannot be named as a type on stable Rust, so
+/// its `Ret` is [`core::convert::Infallible`]: `Complete` cannot happen, and a match on
+/// [`GeneratorState`] needs no arm for it.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u64)]
+/// fn naturals() -> ! {
+///     let mut n = 0;
+///     loop {
+///         yield_!(n);
+///         n += 1;
+///     }
+/// }
+///
+/// assert_eq!(naturals().take(3).collect::<Vec<_>>(), [0, 1, 2]);
+/// let GeneratorState::Yielded(first) = naturals().resume(());
+/// assert_eq!(first, 0);
+/// ```
 ///
 /// # Rules for the body
 ///
@@ -197,6 +222,24 @@ pub use gen_macros::generator;
 ///     }
 /// });
 /// assert_eq!(doubled.collect::<Vec<_>>(), [0, 2, 4, 6, 8]);
+/// ```
+///
+/// Because it moves what it uses, a value the caller still needs afterwards must be lent to it
+/// by a reference made outside (rustc's "borrow of moved value" error then points at the
+/// `gen_!` as the place of the move):
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// let names = vec!["ada".to_string(), "grace".to_string()];
+/// let borrowed = &names; // `gen_!` moves the reference, not `names`
+/// let lengths = gen_!({
+///     for name in borrowed {
+///         yield_!(name.len());
+///     }
+/// });
+/// assert_eq!(lengths.sum::<usize>(), 8);
+/// assert_eq!(names.len(), 2); // still ours
 /// ```
 ///
 /// (Not `gen!`: `gen` is a reserved keyword in edition 2024.)
@@ -330,7 +373,7 @@ pub use gen_macros::yield_from;
 pub mod prelude {
     #[cfg(feature = "alloc")]
     pub use crate::{AsyncGen, Gen};
-    pub use crate::{GenLocal, Generator, GeneratorState, StopIteration};
+    pub use crate::{GenLocal, GenState, Generator, GeneratorState, StopIteration};
     pub use crate::{gen_, gen_local, generator, yield_, yield_from};
 }
 

@@ -1,7 +1,6 @@
 //! Dropping and closing a suspended `yield_from!` chain takes constant stack, whatever its depth,
 //! and drops the innermost generator's locals first, as a chain of `finally:`s would run.
 
-use corogen::GenState;
 use corogen::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -33,6 +33,22 @@ fn via_impl_iterator() -> impl ::core::iter::Iterator<Item = u8> {
     yield_!(1);
 }
 
+#[generator(yield = u8)]
+fn endless() -> ! {
+    let mut n = 0u8;
+    loop {
+        yield_!(n);
+        n = n.wrapping_add(1);
+    }
+}
+
+#[generator(yield = u8)]
+async fn endless_stream() -> ! {
+    loop {
+        yield_!(0);
+    }
+}
+
 #[test]
 fn generated_code_resolves_despite_hostile_names() {
     let mut g = hostile(1);
@@ -44,4 +60,9 @@ fn generated_code_resolves_despite_hostile_names() {
         ::core::option::Option::Some(7)
     );
     assert_eq!(::core::iter::Iterator::count(via_impl_iterator()), 1);
+    assert_eq!(
+        ::core::iter::Iterator::nth(&mut endless(), 300),
+        ::core::option::Option::Some(44)
+    );
+    let _ = endless_stream();
 }

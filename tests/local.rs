@@ -2,8 +2,8 @@
 //! where it lives, with the same behaviour as `Gen`.
 #![cfg_attr(not(panic = "unwind"), allow(dead_code, unused_imports, unused_macros))] // helpers of tests gated on unwinding
 
+use corogen::GenLocal;
 use corogen::prelude::*;
-use corogen::{GenLocal, GenState};
 use std::cell::RefCell;
 use std::pin::pin;
 

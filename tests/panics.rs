@@ -2,7 +2,6 @@
 //! good; resuming it again is a clear panic. Misusing a plain generator is a clear panic too.
 #![cfg(panic = "unwind")] // every test catches a panic: wasm has no unwinding
 
-use corogen::GenState;
 use corogen::prelude::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -230,3 +230,24 @@ fn closures_in_the_body_work_when_they_do_not_yield() {
     });
     assert_eq!(g.collect::<Vec<_>>(), [2, 4, 6]);
 }
+
+/// `-> !` is the natural signature of an endless generator; its return type is `Infallible`.
+#[generator(yield = u64, resume = u64)]
+fn accumulate_forever() -> ! {
+    let mut total = 0;
+    loop {
+        total += yield_!(total);
+    }
+}
+
+#[test]
+fn a_never_returning_generator_returns_infallible() {
+    let mut g = accumulate_forever();
+    assert_eq!(g.send(0), Ok(0));
+    assert_eq!(g.send(5), Ok(5));
+    assert_eq!(g.send(2), Ok(7));
+    // `Complete` cannot happen, and the compiler knows it: the match needs no arm for it.
+    let state: GeneratorState<u64, std::convert::Infallible> = g.resume(1);
+    let GeneratorState::Yielded(value) = state;
+    assert_eq!(value, 8);
+}

@@ -1,6 +1,5 @@
 //! `throw`, `close` and `state` (PEP 342), ported from CPython's behaviours, with drop counters.
 
-use corogen::GenState;
 use corogen::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -2,8 +2,8 @@
 //! the body's state is, the Generator trait (also boxed), and #[must_use].
 #![cfg_attr(target_family = "wasm", allow(dead_code, unused_imports))] // helpers of tests gated on threads
 
+use corogen::Body;
 use corogen::prelude::*;
-use corogen::{Body, GenState};
 use std::iter::FusedIterator;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -59,6 +59,43 @@ fn send_and_sync_follow_the_body() {
         .join()
         .unwrap();
     assert_eq!(moved_to_thread, 3);
+}
+
+/// `send` checks `Send` at the definition (its failure is a UI test); a body that is `Send`
+/// compiles and behaves as without it, for plain, local and async generators alike.
+#[generator(yield = String, resume = Option<u32>, send)]
+fn labels(prefix: String) -> usize {
+    let mut count = 0;
+    while let Some(n) = yield_!(format!("{prefix}{count}")) {
+        count += n as usize;
+    }
+    count
+}
+
+#[generator(local, yield = u8, send)]
+fn local_and_send() {
+    yield_!(1);
+}
+
+#[generator(yield = u8, send)]
+async fn async_and_send() {
+    yield_!(2);
+}
+
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
+#[test]
+fn the_send_option_accepts_a_send_body() {
+    let mut g = labels("n".to_owned());
+    assert_eq!(g.send(Some(0)), Ok("n0".to_owned()));
+    let on_thread = std::thread::spawn(move || (g.send(Some(2)), g.send(None)))
+        .join()
+        .unwrap();
+    assert_eq!(on_thread, (Ok("n2".to_owned()), Err(StopIteration(2))));
+    let local = local_and_send();
+    assert_send(&local);
+    assert_send(&async_and_send());
+    let mut local = std::pin::pin!(local);
+    assert_eq!(local.as_mut().send(()), Ok(1));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The options of `#[generator(...)]`: `yield = Y`, `resume = R [as name]`, `throw = E`, the
-//! flags `local` and `recycle`, `crate = path`.
+//! flags `local`, `recycle` and `send`, `crate = path`.
 
 use crate::ctxt::Ctxt;
 use proc_macro2::TokenStream;
@@ -21,12 +21,14 @@ pub struct Args {
     pub local: Option<Ident>,
     /// `recycle`: the body's block comes from a per-thread free list, not from the allocator.
     pub recycle: Option<Ident>,
+    /// `send`: the generator must be `Send`, checked at the definition.
+    pub send: Option<Ident>,
     /// `crate = path`: where `corogen` is, for crates that re-export it.
     pub krate: Option<Path>,
 }
 
 const HELP: &str = "expected `yield = Type`, `resume = Type`, `resume = Type as name`, \
-                    `throw = Type`, `local`, `recycle` or `crate = path`";
+                    `throw = Type`, `local`, `recycle`, `send` or `crate = path`";
 
 /// Parses the options, recording every problem in `cx` and keeping what could be read.
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -67,6 +69,11 @@ fn parse_one(cx: &Ctxt, input: ParseStream, args: &mut Args) -> syn::Result<()> 
             &mut args.recycle
         };
         set_once(cx, &key, slot, flag);
+        return Ok(());
+    }
+    if name == "send" {
+        let flag = key.clone();
+        set_once(cx, &key, &mut args.send, flag);
         return Ok(());
     }
     if !matches!(name.as_str(), "yield" | "resume" | "throw" | "crate") {

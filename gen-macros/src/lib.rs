@@ -123,6 +123,7 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         throws: args.throw_ty.is_some() && !signature.is_async,
         is_async: signature.is_async,
         is_local: signature.is_local,
+        require_send: args.send.as_ref().map(syn::Ident::span),
     };
     let output = lower::generator_fn(&item, &signature, &lowering);
     cx.check().expect("no errors");
@@ -316,6 +317,7 @@ fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
         throws: false,
         is_async,
         is_local,
+        require_send: None,
     };
     lower::generator_expr(&lowering, &[], block)
 }

@@ -146,6 +146,9 @@ pub struct Lowering<'a> {
     pub is_local: bool,
     /// `recycle`: the `Gen`'s body block comes from a per-thread free list.
     pub recycles: bool,
+    /// `send`: where the option was written, at which a generator that is not `Send` is
+    /// reported.
+    pub require_send: Option<Span>,
 }
 
 /// The hidden name of the yield capability inside the body.
@@ -221,16 +224,33 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     } else {
         quote!(new_gen)
     };
+    // Input:  `#[generator(…, send)]`
+    // Output: `new_gen(__co, require_send(async move { … }))`: a body that holds something not
+    // `Send` across a yield is then an error at the definition, naming that local, its type and
+    // the yield, rather than at a distant `thread::spawn` naming the runtime's types.
+    let require_send = |block: TokenStream| match lowering.require_send {
+        Some(at_option) => {
+            let check = quote_spanned!(at_option.resolved_at(mixed)=> #private::require_send);
+            quote_spanned!(mixed=> #check(#block))
+        }
+        None => block,
+    };
+    // An async generator takes no values, so it has no first argument to bind.
+    let first = first.filter(|_| !lowering.is_async);
+    let body_future = require_send(quote_spanned! {mixed=>
+        async move {
+            #(#prelude)*
+            #first
+            #tail
+        }
+    });
     let construct = if lowering.is_async {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
             // awaited where they stand directly in the block passed with it to `new_async_gen`
             // (`analyze` rejects yields in closures, nested async blocks and other macros).
             let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
-            #private::new_async_gen(#co, async move {
-                #(#prelude)*
-                #tail
-            })
+            #private::new_async_gen(#co, #body_future)
         }
     } else {
         quote_spanned! {mixed=>
@@ -238,11 +258,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             // inside the block passed with it to `new_gen`; `__CorogenMarker` is this
             // expansion's own.
             let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
-            #private::#new_gen(#co, async move {
-                #(#prelude)*
-                #first
-                #tail
-            })
+            #private::#new_gen(#co, #body_future)
         }
     };
     quote_spanned! {mixed=>
@@ -351,8 +367,10 @@ impl YieldRewriter<'_> {
         if let Some(yield_ty) = self.yield_ty {
             // A value of the wrong type is then reported at the argument, with "expected due to
             // this" at `yield = Type`, not as a bad argument to a runtime method.
+            // The `let` is generated: spanned on the user's value, it would be a second token
+            // at the value's place (rust-analyzer then shows the `let` keyword's docs on hover).
             let typed = Ident::new("__yielded", Span::mixed_site());
-            value = syn::parse_quote_spanned!(value.span()=> {
+            value = syn::parse_quote_spanned!(Span::mixed_site()=> {
                 let #typed: #yield_ty = #value;
                 #typed
             });
@@ -386,6 +404,7 @@ impl YieldRewriter<'_> {
         } else {
             Ident::new("delegate", at_argument)
         };
+        let finish = self.finish_call(&local, span);
         let pick = quote_spanned! {at_argument=>
             (&#value).__corogen_kind().#delegate(#co_at_argument, #value)
         };
@@ -397,10 +416,48 @@ impl YieldRewriter<'_> {
                     #value => #pick,
                 };
                 #co.delegate(&mut #local).await;
-                #private::Finish::finish(&mut #local)
+                #finish
             }
         }
     }
+
+    /// `Finish::finish(&mut __sub)`, the call whose panic (a delegate that had already handed out
+    /// its return value) is reported at its caller's location. That location is the call's
+    /// span with macro expansions walked out, so the call is spanned on the user's `yield_from!`
+    /// throughout, path included: `#[track_caller]` then reports that line, not the attribute.
+    /// The path resolves the same there (call-site hygiene), unless it holds a `$crate` from a
+    /// wrapping `macro_rules!`, which keeps its own span.
+    fn finish_call(&self, local: &Ident, span: Span) -> TokenStream {
+        let has_dollar_crate = self
+            .private
+            .clone()
+            .into_iter()
+            .any(|tt| matches!(&tt, proc_macro2::TokenTree::Ident(i) if i == "$crate"));
+        let private: TokenStream = if has_dollar_crate {
+            self.private.clone()
+        } else {
+            respan(self.private.clone(), span)
+        };
+        quote_spanned!(span=> #private::Finish::finish(&mut #local))
+    }
+}
+
+/// `tokens` with every span set to `span`, inside groups too.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(group) = &tt {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tt = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 impl VisitMut for YieldRewriter<'_> {

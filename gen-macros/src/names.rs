@@ -1,6 +1,5 @@
 //! Recognising our own macros inside a body, by the last segment of their path.
 
-use syn::parse::Parser;
 use syn::{Expr, Macro};
 
 pub enum MacroKind {
@@ -38,5 +37,8 @@ pub fn yield_argument(mac: &Macro) -> syn::Result<Option<Expr>> {
         let _ = input.parse::<Option<syn::Token![,]>>()?;
         Ok(expr)
     };
-    parser.parse2(mac.tokens.clone()).map(Some)
+    // `parse_body_with`, not `parse2`: an argument that ends too early (`yield_!(p.)`, while it
+    // is being typed) is then reported at the macro's closing delimiter, right after the
+    // unfinished argument, instead of on the whole `#[generator]` attribute.
+    mac.parse_body_with(parser).map(Some)
 }

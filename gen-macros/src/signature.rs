@@ -59,6 +59,16 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
 
     let (user_return, iterator_item) = match &sig.output {
         ReturnType::Default => (syn::parse_quote!(()), None),
+        // `-> !`, the natural signature of an endless generator: `!` is not a type stable Rust
+        // lets us name elsewhere (`Return = !` is E0658), so the return type is `Infallible`,
+        // which the body's diverging tail coerces to like any type.
+        ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => {
+            let at_never = Span::mixed_site().located_at(ty.span());
+            (
+                syn::parse_quote_spanned!(at_never=> ::core::convert::Infallible),
+                None,
+            )
+        }
         ReturnType::Type(_, ty) => ((**ty).clone(), impl_iterator_item(ty)),
     };
     let (yield_ty, return_ty) = match (&args.yield_ty, iterator_item) {

@@ -32,6 +32,13 @@ pub fn new_local_gen<M: Marker, Y, R, F: Future>(
     crate::GenLocal::from_body(Framed::new(future))
 }
 
+/// `#[generator(…, send)]`: the body must be `Send`. Called on the body where the generator is
+/// made, so a body that holds something else across a yield is an error at the definition.
+#[inline(always)]
+pub fn require_send<F: Future + Send>(body: F) -> F {
+    body
+}
+
 /// Names a lifetime in an `impl Trait` so that the hidden type may capture it (edition 2021
 /// captures only the lifetimes an `impl Trait` names).
 pub trait Captures<T: ?Sized> {}

@@ -364,6 +364,7 @@ impl<B: Body<Resume = ()>> Stream for AsyncGen<B> {
     type Item = B::Yield;
 
     #[inline]
+    #[track_caller]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<B::Yield>> {
         let this = self.get_mut();
         assert!(!this.panicked, "`{}` polled after it panicked", B::NAME);
@@ -425,6 +426,7 @@ pub struct NextItem<'a, B: Body> {
 impl<B: Body<Resume = ()>> Future for NextItem<'_, B> {
     type Output = Option<B::Yield>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<B::Yield>> {
         Pin::new(&mut *self.get_mut().generator).poll_next(cx)
     }

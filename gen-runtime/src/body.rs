@@ -26,6 +26,11 @@ use core::task::{Context, Poll};
 /// }
 /// assert_eq!(evens(7).collect::<Vec<_>>(), [0, 2, 4, 6]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a generator body",
+    label = "not the body of a `#[generator]` function or a `gen_!`",
+    note = "only corogen's macros make bodies: name one as `impl Body<Yield = Y, Resume = R, Return = T>`"
+)]
 pub trait Body: sealed::Sealed {
     /// The type of the values `yield_!` hands out.
     type Yield;

@@ -82,6 +82,13 @@ pub enum Progress {
 
 /// Something `yield_from!` can delegate to: a generator or an iterator. Only this crate
 /// implements it.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` cannot delegate to `{Self}`: it must yield `{Y}` and take `{R}`, \
+               as the generator that delegates does",
+    label = "this generator's yield or resume type differs from the delegating one's",
+    note = "values sent to the delegating generator go on to the delegate, and its items come \
+            back out: both generators need the same `yield =` and `resume =` types"
+)]
 pub trait Delegate<Y, R>: Sized {
     /// Resumes the delegate once with the slot's `arg`, leaving what it did in the slot.
     #[doc(hidden)]
@@ -299,8 +306,11 @@ pub(crate) unsafe fn resume_delegated<B: Body>(
     unsafe { resume_delegated_erased::<B>(NonNull::from(generator).cast(), slot) }
 }
 
+// `do_not_recommend`: a generator of other types is then reported as not a `Delegate` (the
+// message above, at the `yield_from!` argument), not as a mismatch inside this impl.
 #[cfg(feature = "alloc")]
-impl<B: Body> Delegate<B::Yield, B::Resume> for Gen<B> {
+#[diagnostic::do_not_recommend]
+impl<B: Body<Yield = Y, Resume = R>, Y, R> Delegate<Y, R> for Gen<B> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
         self.resume_in_slot(slot)
@@ -336,8 +346,10 @@ unsafe fn end_owned<B: Body>(target: *mut (), end: End) {
 
 /// A borrowed generator is resumed through [`Gen::resume_in_slot`], which keeps its status right
 /// at each step: it may be resumed directly once the delegation is over (or given up).
+// `do_not_recommend`: as for `Gen<B>`.
 #[cfg(feature = "alloc")]
-impl<B: Body> Delegate<B::Yield, B::Resume> for &mut Gen<B> {
+#[diagnostic::do_not_recommend]
+impl<B: Body<Yield = Y, Resume = R>, Y, R> Delegate<Y, R> for &mut Gen<B> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<B::Yield, B::Resume>) -> Progress {
         (**self).resume_in_slot(slot)
@@ -395,6 +407,8 @@ unsafe fn hand_back_borrowed<B: Body>(
 /// dropped, as an iterator has no way to receive them.
 pub struct IterDelegate<I>(pub(crate) I);
 
+// Not listed as a candidate in errors: users never name these types.
+#[diagnostic::do_not_recommend]
 impl<I: Iterator, R> Delegate<I::Item, R> for IterDelegate<I> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<I::Item, R>) -> Progress {
@@ -426,6 +440,8 @@ pub struct IterThrowDelegate<I, E> {
     thrown: Option<E>,
 }
 
+// Not listed as a candidate in errors: users never name these types.
+#[diagnostic::do_not_recommend]
 impl<I: Iterator, R, E> Delegate<I::Item, Result<R, E>> for IterThrowDelegate<I, E> {
     #[inline(always)]
     fn __resume(&mut self, slot: &mut Slot<I::Item, Result<R, E>>) -> Progress {
@@ -452,9 +468,13 @@ pub trait Finish {
 impl<B: Body> Finish for Gen<B> {
     type Output = B::Return;
     #[inline]
+    #[track_caller]
     fn finish(&mut self) -> B::Return {
-        self.take_return_value()
-            .unwrap_or_else(|| already_finished(B::NAME))
+        // Not `unwrap_or_else`: a closure would report the panic here, not at the caller.
+        match self.take_return_value() {
+            Some(value) => value,
+            None => already_finished(B::NAME),
+        }
     }
 }
 
@@ -462,9 +482,13 @@ impl<B: Body> Finish for Gen<B> {
 impl<B: Body> Finish for &mut Gen<B> {
     type Output = B::Return;
     #[inline]
+    #[track_caller]
     fn finish(&mut self) -> B::Return {
-        self.take_return_value()
-            .unwrap_or_else(|| already_finished(B::NAME))
+        // Not `unwrap_or_else`: a closure would report the panic here, not at the caller.
+        match self.take_return_value() {
+            Some(value) => value,
+            None => already_finished(B::NAME),
+        }
     }
 }
 
@@ -667,6 +691,7 @@ impl<D, Y, R> Checked<D, Y, R> {
 impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
     type Output = D::Output;
     #[inline(always)]
+    #[track_caller]
     fn finish(&mut self) -> D::Output {
         self.delegate.finish()
     }

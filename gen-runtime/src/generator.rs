@@ -164,6 +164,7 @@ impl<B: Body> Gen<B> {
     /// earlier resume panicked. Also if the body of a plain (not async) generator awaits a future
     /// that is not ready.
     #[inline]
+    #[track_caller]
     pub fn resume(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         if B::DELEGATES {
             // Kept apart so that generators without `yield_from!` compile to the plain path.
@@ -189,6 +190,7 @@ impl<B: Body> Gen<B> {
     /// loop over the items (`Iterator::next`, which calls this directly) runs it without a call
     /// of its own besides the delegates' resumes.
     #[inline(always)]
+    #[track_caller]
     fn resume_delegating(&mut self, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
@@ -397,6 +399,7 @@ impl<B: Body> Gen<B> {
     /// # Panics
     /// As [`resume`](Gen::resume).
     #[inline]
+    #[track_caller]
     pub fn send(&mut self, arg: B::Resume) -> Result<B::Yield, StopIteration<B::Return>> {
         self.resume(arg).into_result()
     }
@@ -433,7 +436,6 @@ impl<B: Body> Gen<B> {
     ///
     /// ```
     /// use corogen::prelude::*;
-    /// use corogen::GenState;
     ///
     /// let mut g = gen_!({ yield_!(1) });
     /// assert_eq!(g.state(), GenState::Created);
@@ -479,7 +481,6 @@ impl<B: Body> Gen<B> {
     ///
     /// ```
     /// use corogen::prelude::*;
-    /// use corogen::GenState;
     /// use std::cell::RefCell;
     ///
     /// struct Finally<'a>(&'a RefCell<Vec<&'static str>>, &'static str);
@@ -620,6 +621,7 @@ impl<B: Body> Gen<B> {
 
     /// Like [`Iterator::next`], for any resume type that has a [`NextArg`].
     #[inline]
+    #[track_caller]
     fn next_item(&mut self) -> Option<B::Yield>
     where
         B::Resume: NextArg,
@@ -696,6 +698,7 @@ where
     ///
     /// # Panics
     /// As [`resume`](Gen::resume), for a generator that already finished.
+    #[track_caller]
     pub fn throw(&mut self, error: E) -> GeneratorState<B::Yield, Result<T, E>> {
         if self.status == Status::Created {
             self.close();
@@ -788,6 +791,7 @@ impl<B: Body> Generator<B::Resume> for Gen<B> {
     type Return = B::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         Gen::resume(self.get_mut(), arg)
     }
@@ -800,6 +804,7 @@ where
     type Item = B::Yield;
 
     #[inline]
+    #[track_caller]
     fn next(&mut self) -> Option<B::Yield> {
         self.next_item()
     }

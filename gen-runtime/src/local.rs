@@ -65,6 +65,7 @@ impl<B: Body> GenLocal<B> {
     /// If the generator already finished or panicked, or its body awaits a foreign future that
     /// is not ready.
     #[inline]
+    #[track_caller]
     pub fn resume(self: Pin<&mut Self>, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         // SAFETY: `body` is pinned structurally (it is only reached as `Pin<&mut B>` below, is
         // never moved out, and `GenLocal` has no `Drop` impl); the other fields are not pinned.
@@ -90,6 +91,7 @@ impl<B: Body> GenLocal<B> {
 
     /// Python's `send`: as [`Gen::send`](crate::Gen::send).
     #[inline]
+    #[track_caller]
     pub fn send(
         self: Pin<&mut Self>,
         arg: B::Resume,
@@ -123,6 +125,7 @@ impl<B: Body> Generator<B::Resume> for GenLocal<B> {
     type Return = B::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: B::Resume) -> GeneratorState<B::Yield, B::Return> {
         GenLocal::resume(self, arg)
     }
@@ -135,6 +138,7 @@ where
     type Item = B::Yield;
 
     #[inline]
+    #[track_caller]
     fn next(&mut self) -> Option<B::Yield> {
         if self.state == GenState::Completed {
             return None;

@@ -102,6 +102,12 @@ impl<R: fmt::Debug> core::error::Error for StopIteration<R> {}
 /// assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
 /// assert_eq!(g.as_mut().resume(5), GeneratorState::Yielded(10));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a generator that takes `{R}`",
+    label = "expected a generator resumed with `{R}`",
+    note = "`#[generator]` functions and `gen_!` make generators (`Gen`, and `GenLocal` once pinned); \
+            one that takes values is declared with `resume = {R}`"
+)]
 pub trait Generator<R = ()> {
     /// The type of the values the generator yields.
     type Yield;
@@ -124,6 +130,7 @@ impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for &mut G {
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }
@@ -135,6 +142,7 @@ impl<G: Generator<R> + Unpin + ?Sized, R> Generator<R> for alloc::boxed::Box<G> 
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }
@@ -146,6 +154,7 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -156,6 +165,7 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<&mut G> {
     type Return = G::Return;
 
     #[inline]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -183,6 +193,13 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<&mut G> {
 /// assert_eq!(g.send(Some(5)), Ok(5));
 /// assert_eq!(g.next(), Some(5)); // sends None
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a generator that takes `{Self}` cannot be resumed without a value",
+    label = "`{Self}` is not `()` or an `Option`: `next()` has nothing to send",
+    note = "`for` loops, iterator methods and `yield_from!` resume with a default value: use \
+            `resume = Option<T>` (`next()` sends `None`, `send(Some(value))` a value) or \
+            `resume = ()`, or implement `NextArg` for `{Self}`"
+)]
 pub trait NextArg {
     /// The value to send for a plain `next()`.
     fn next_arg() -> Self;

@@ -216,7 +216,7 @@ impl<Y, R, M: 'static> Co<Y, R, M> {
         R: NextArg,
     {
         DelegateFuture {
-            delegate: Some(delegate),
+            start: Some((delegate, R::next_arg())),
             _types: PhantomData,
         }
     }
@@ -272,14 +272,16 @@ impl<Y, R, M: 'static> core::future::Future for YieldFuture<Y, R, M> {
 /// The future behind `yield_from!`. Only [`Co`] creates it.
 #[must_use = "a delegation does nothing unless awaited"]
 pub struct DelegateFuture<'d, D, Y, R, M> {
-    /// Taken at the first poll, when the request is made.
-    delegate: Option<&'d mut Checked<D, Y, R>>,
+    /// The delegate and the value that starts it, taken at the first poll, when the request is
+    /// made. The value is made here, by `Co::delegate`, so that only that call needs
+    /// `R: NextArg`: a resume type without it is one error, at the `yield_from!`.
+    start: Option<(&'d mut Checked<D, Y, R>, R)>,
     _types: Invariant<Y, R, M>,
 }
 
 impl<D, Y, R, M> Unpin for DelegateFuture<'_, D, Y, R, M> {}
 
-impl<'d, D: 'd, Y, R: NextArg, M: 'static> core::future::Future for DelegateFuture<'d, D, Y, R, M> {
+impl<'d, D: 'd, Y, R, M: 'static> core::future::Future for DelegateFuture<'d, D, Y, R, M> {
     type Output = ();
 
     // Inlined into the body's poll, right after `yield_from!` made its local: the optimiser then
@@ -288,8 +290,8 @@ impl<'d, D: 'd, Y, R: NextArg, M: 'static> core::future::Future for DelegateFutu
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let slot = slot_in::<Y, R>(cx, TypeId::of::<M>());
-        match this.delegate.take() {
-            Some(delegate) => {
+        match this.start.take() {
+            Some((delegate, start)) => {
                 if slot.yielded.is_some() || slot.delegate.is_some() {
                     slot_full();
                 }
@@ -301,7 +303,7 @@ impl<'d, D: 'd, Y, R: NextArg, M: 'static> core::future::Future for DelegateFutu
                 slot.delegate = Some(delegate.request());
                 // The delegate starts (or goes on) as Python's `next()` would resume it. What this
                 // resume carried was for this body, which did not take it: it is dropped.
-                slot.arg = Some(R::next_arg());
+                slot.arg = Some(start);
                 Poll::Pending
             }
             None => Poll::Ready(()),

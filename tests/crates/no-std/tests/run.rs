@@ -1,6 +1,5 @@
 //! The `#![no_std]` library's generators, run on the host with corogen's `alloc` feature alone.
 
-use corogen::GenState;
 use corogen::prelude::*;
 use corogen_test_no_std::*;
 

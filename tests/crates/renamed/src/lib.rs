@@ -21,6 +21,14 @@ pub fn through_reexport() {
     yield_!(3);
 }
 
+/// `-> !`: an endless generator, whose return type is `Infallible`.
+#[generator(yield = u8, crate = crate::reexport::engine)]
+pub fn endless() -> ! {
+    loop {
+        yield_!(4);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +40,6 @@ mod tests {
         assert_eq!(g.return_value(), Some(&"end"));
         assert_eq!(through_reexport().collect::<Vec<_>>(), [3]);
         assert_eq!(gen_!({ yield_!('x') }).collect::<String>(), "x");
+        assert_eq!(endless().nth(10), Some(4));
     }
 }
