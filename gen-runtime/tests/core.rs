@@ -66,6 +66,7 @@ fn flat_map_pinned_replaces_each_local_generator_in_place() {
     assert_eq!(Rc::strong_count(&log), 1);
 }
 
+#[cfg(not(target_family = "wasm"))]
 #[generator(recycle, yield = u64)]
 fn recycled_pair(x: u64) {
     let kept = [x; 3];
@@ -76,6 +77,7 @@ fn recycled_pair(x: u64) {
 // `recycle` blocks go back to the free list of the thread that drops them, which gives them
 // back to the allocator when it exits; a block made on one thread may be kept by another.
 #[test]
+#[cfg(not(target_family = "wasm"))] // spawns a thread: wasm has none
 fn recycled_blocks_move_between_threads_and_are_freed_at_thread_exit() {
     let made_here: Vec<_> = (0..3).map(recycled_pair).collect();
     let made_there = std::thread::spawn(move || {
