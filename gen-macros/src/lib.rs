@@ -111,7 +111,8 @@ fn expand_generator(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
         first_arg: args.first_arg.as_ref(),
         name: item.sig.ident.to_string(),
         delegates,
-        throws: args.throw_ty.is_some() && !signature.is_async,
+        throws: args.throw_ty.is_some(),
+        takes_values: signature.is_async && (args.resume_ty.is_some() || args.throw_ty.is_some()),
         is_async: signature.is_async,
         is_local: signature.is_local,
     };
@@ -286,6 +287,7 @@ fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
         name: "<gen_!>".to_owned(),
         delegates: facts.delegates,
         throws: false,
+        takes_values: false,
         is_async,
         is_local,
     };

@@ -140,6 +140,9 @@ pub struct Lowering<'a> {
     /// Whether the generator can be thrown into (`throw = E`): its resume type is then
     /// `Result<R, E>`, and a `yield_from!` of an iterable evaluates to `Result<(), E>`.
     pub throws: bool,
+    /// An async generator that takes values (`resume =` or `throw =` given): its yields
+    /// evaluate to the value sent, and its body takes the first one at its top.
+    pub takes_values: bool,
     /// An async generator: yields go through an `AsyncCo` and the result is an `AsyncGen`.
     pub is_async: bool,
     /// The zero-allocation form: the result is a `GenLocal`.
@@ -169,11 +172,16 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         private: &private,
         yield_ty: lowering.yield_ty.filter(|ty| !contains_impl_trait(ty)),
         throws: lowering.throws,
+        is_async: lowering.is_async,
+        takes_values: lowering.takes_values,
     }
     .visit_block_mut(&mut body);
     let mixed = Span::mixed_site();
     let co = co_ident();
     let marker = Ident::new("__CorogenMarker", mixed);
+    let takes_values = lowering
+        .takes_values
+        .then(|| quote_spanned!(mixed=> const TAKES_VALUES: bool = true;));
     let yield_ty = lowering
         .yield_ty
         .map_or_else(|| quote!(_), ToTokens::to_token_stream);
@@ -215,13 +223,25 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         quote!(new_gen)
     };
     let construct = if lowering.is_async {
+        // An async generator that takes values takes the first one at its top, as a plain
+        // generator's `first_arg` does, bound or dropped at once: then every value sent is taken
+        // by the body as soon as it reaches it, which is how the runtime tells a value delivered.
+        let first = lowering.takes_values.then(|| match first_arg {
+            Some(first) => {
+                quote_spanned!(first.span()=> let #first: #resume_ty = #co.first_arg().await;)
+            }
+            None => quote_spanned!(mixed=> let _: #resume_ty = #co.first_arg().await;),
+        });
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
             // awaited where they stand directly in the block passed with it to `new_async_gen`
-            // (`analyze` rejects yields in closures, nested async blocks and other macros).
-            let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
+            // (`analyze` rejects yields in closures, nested async blocks and other macros);
+            // `__CorogenMarker` is this expansion's own, and says whether the body takes values
+            // (`yield_taking`, `first_arg`) and delegates (`delegate`).
+            let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker, #resume_ty>::new() };
             #private::new_async_gen(#co, async move {
                 #(#prelude)*
+                #first
                 #tail
             })
         }
@@ -244,6 +264,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             impl #private::Marker for #marker {
                 const NAME: &'static str = #name;
                 const DELEGATES: bool = #delegates;
+                #takes_values
             }
             #construct
         }
@@ -315,6 +336,10 @@ struct YieldRewriter<'a> {
     yield_ty: Option<&'a Type>,
     /// `throw = E`: delegations go through the tags' `delegate_throwing`.
     throws: bool,
+    /// An async generator: `yield_from!` picks among the async tags.
+    is_async: bool,
+    /// An async generator that takes values: `yield_!` is `yield_taking`.
+    takes_values: bool,
 }
 
 impl YieldRewriter<'_> {
@@ -350,7 +375,11 @@ impl YieldRewriter<'_> {
             });
         }
         let co = co_ident();
-        syn::parse_quote_spanned!(mac.span()=> #co.yield_(#value).await)
+        if self.takes_values {
+            syn::parse_quote_spanned!(mac.span()=> #co.yield_taking(#value).await)
+        } else {
+            syn::parse_quote_spanned!(mac.span()=> #co.yield_(#value).await)
+        }
     }
 
     /// Input:  `yield_from!(sub)`
@@ -378,6 +407,26 @@ impl YieldRewriter<'_> {
         } else {
             Ident::new("delegate", at_argument)
         };
+        if self.is_async {
+            // Input:  `yield_from!(sub)` in an async generator
+            // Output: as above, with the tag picked among generators, streams and iterables by
+            //         `(&&&probe(&v)).__corogen_async_kind()` (see `async_delegate.rs`)
+            let pick = quote_spanned! {at_argument=>
+                (&&&#private::probe(&#value)).__corogen_async_kind()
+                    .#delegate(#co_at_argument, #value)
+            };
+            return syn::parse_quote_spanned! {span=>
+                {
+                    #[allow(unused_imports)]
+                    use #private::{AsyncGenKind as _, StreamKind as _, AsyncIterKind as _};
+                    let mut #local = match #sub {
+                        #value => #pick,
+                    };
+                    #co.delegate(&mut #local).await;
+                    #private::Finish::finish(&mut #local)
+                }
+            };
+        }
         let pick = quote_spanned! {at_argument=>
             (&#value).__corogen_kind().#delegate(#co_at_argument, #value)
         };

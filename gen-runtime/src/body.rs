@@ -41,6 +41,9 @@ pub trait Body: sealed::Sealed {
     const DELEGATES: bool;
 
     #[doc(hidden)]
+    const TAKES_VALUES: bool;
+
+    #[doc(hidden)]
     fn __marker() -> TypeId;
 
     #[doc(hidden)]
@@ -60,6 +63,13 @@ pub trait Marker: 'static {
     /// stack: for every other generator that code is compiled away, which keeps the generator's
     /// state out of memory when the optimiser can see the whole loop.
     const DELEGATES: bool = false;
+
+    /// Whether the body's yields evaluate to the values sent in: an async generator declared
+    /// with `resume = R`. Only then does a resume of an async generator hand its body a value
+    /// (and the body take it, at its first poll, for `resume = R as first`): an async generator
+    /// without it is a plain `Stream`, whose items cost no more for it. Plain generators' yields
+    /// always read their resume value (in registers), so they ignore it.
+    const TAKES_VALUES: bool = false;
 }
 
 /// The one implementation of [`Body`]: a body future tagged with its marker and its types.
@@ -88,6 +98,8 @@ impl<M: Marker, Y, R, F: Future> Body for Framed<M, Y, R, F> {
     const NAME: &'static str = M::NAME;
 
     const DELEGATES: bool = M::DELEGATES;
+
+    const TAKES_VALUES: bool = M::TAKES_VALUES;
 
     #[inline(always)]
     fn __marker() -> TypeId {
