@@ -88,9 +88,11 @@ extern crate self as corogen;
 pub use gen_runtime::hub;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
-pub use gen_runtime::{AsyncGen, BoxGenerator, Gen};
 pub use gen_runtime::{
-    Body, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
+    AsyncGen, BoxGenerator, Gen, NextItem, ResumeFuture, SendFuture, ThrowFuture,
+};
+pub use gen_runtime::{
+    AsyncGenerator, Body, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.
@@ -301,7 +303,7 @@ pub use gen_macros::yield_from;
 pub mod prelude {
     #[cfg(feature = "alloc")]
     pub use crate::{AsyncGen, Gen};
-    pub use crate::{GenLocal, Generator, GeneratorState, StopIteration};
+    pub use crate::{AsyncGenerator, GenLocal, Generator, GeneratorState, StopIteration};
     pub use crate::{gen_, gen_local, generator, yield_, yield_from};
 }
 

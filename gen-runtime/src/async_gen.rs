@@ -8,10 +8,10 @@
 //!
 //! # States
 //!
-//! See [`Status`]. A poll moves a resumable generator (`Created`, `Suspended`, `Awaiting`) to
-//! `Suspended` when it yields, `Awaiting` when it returns `Pending` (a real wait), `Completed`
-//! when the body returns; `close` and drop move it to `Closed`, and a poll that unwinds leaves
-//! `Panicked` behind (a drop guard, so a normal poll pays nothing for it).
+//! See [`Status`]. A poll moves a resumable generator (`Created`, `Suspended`) to `Suspended`,
+//! waiting at a yield when it yields, awaiting when it returns `Pending` (a real wait), and to
+//! `Completed` when the body returns; `close` and drop move it to `Closed`, and a poll that
+//! unwinds leaves `Panicked` behind (a drop guard, so a normal poll pays nothing for it).
 //!
 //! # Two polls
 //!
@@ -24,6 +24,7 @@
 
 use core::fmt;
 use core::future::Future;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
@@ -45,12 +46,13 @@ pub(crate) use crate::async_slot::outer_waker;
 enum Status {
     /// Invariant: the body is present and was never polled; the stack is empty.
     Created,
-    /// Invariant: the body is present, waiting at a `yield_!` (its own, or the top delegate's)
-    /// for the next value.
+    /// Invariant: the body is present and was polled. It waits at a `yield_!` (its own, or the
+    /// top delegate's) for the next value, or, if `awaiting` is set, a step is under way: the
+    /// body, or the top delegate, waits inside a future it awaits, and the value of this step
+    /// was delivered. (A flag beside the status rather than a status of its own: then a plain
+    /// stream's status is the same after every poll, which keeps its loop as tight as a
+    /// hand-written stream's once inlined.)
     Suspended,
-    /// Invariant: the body is present and a step is under way: the body, or the top delegate,
-    /// waits inside a future it awaits. The value of this step was delivered.
-    Awaiting,
     /// Invariant: the stack is empty; the body returned (or was thrown into before it started)
     /// and is gone.
     Completed,
@@ -75,8 +77,9 @@ pub fn new_async_gen<M: Marker, Y, R, F: Future>(
         body: Some(BodyBox::new(Framed::new(future))),
         status: Status::Created,
         returned: None,
-        stack: Vec::new(),
+        stack: ManuallyDrop::new(Vec::new()),
         undelivered: None,
+        awaiting: false,
     }
 }
 
@@ -190,10 +193,16 @@ pub struct AsyncGen<B: Body> {
     /// The return value, kept when `poll_next` (or `yield_from!`) reached the end.
     returned: Option<B::Return>,
     /// The generators (and streams, iterators) this one is delegating to, innermost last (see
-    /// `async_delegate.rs`). Always empty for a body without `yield_from!`.
-    stack: Vec<AsyncRequest<B::Yield, B::Resume>>,
+    /// `async_delegate.rs`). Always empty, and never allocated, for a body without
+    /// `yield_from!`; dropped by `Drop` only for the others, so that a plain stream's drop glue
+    /// stays small enough to be inlined into an unwinding caller's landing pad (an outlined drop
+    /// would take the generator's address, and with it the body's, which the optimiser then
+    /// keeps in memory at every item).
+    stack: ManuallyDrop<Vec<AsyncRequest<B::Yield, B::Resume>>>,
     /// A value of a resume future dropped before it was delivered (see the cancellation docs).
     undelivered: Option<B::Resume>,
+    /// With `Status::Suspended`: a step is under way (see `Status`).
+    awaiting: bool,
 }
 
 // Nothing in `AsyncGen` is pinned in place: the body is pinned in its own block.
@@ -224,7 +233,12 @@ impl<B: Body> AsyncGen<B> {
     /// The body must be present (the status resumable).
     #[inline(always)]
     fn poll_plain(&mut self, outer: &Waker) -> Poll<GeneratorState<B::Yield, B::Return>> {
-        let AsyncGen { body, status, .. } = self;
+        let AsyncGen {
+            body,
+            status,
+            awaiting,
+            ..
+        } = self;
         let Some(block) = body.as_mut() else {
             unreachable!("a generator without a body is never polled")
         };
@@ -240,16 +254,15 @@ impl<B: Body> AsyncGen<B> {
                 *status = Status::Completed;
                 Poll::Ready(GeneratorState::Complete(value))
             }
-            Poll::Pending => match slot.yielded.take() {
-                Some(value) => {
-                    *status = Status::Suspended;
-                    Poll::Ready(GeneratorState::Yielded(value))
+            Poll::Pending => {
+                *status = Status::Suspended;
+                let yielded = slot.yielded.take();
+                *awaiting = yielded.is_none();
+                match yielded {
+                    Some(value) => Poll::Ready(GeneratorState::Yielded(value)),
+                    None => Poll::Pending,
                 }
-                None => {
-                    *status = Status::Awaiting;
-                    Poll::Pending
-                }
-            },
+            }
         }
     }
 
@@ -269,6 +282,7 @@ impl<B: Body> AsyncGen<B> {
             body,
             status,
             stack,
+            awaiting,
             ..
         } = self;
         // Poisons the generator if the run unwinds (a delegate, or the body, panicked): its
@@ -281,14 +295,16 @@ impl<B: Body> AsyncGen<B> {
         } else {
             None
         };
-        *status = match &poll {
-            Poll::Ready(GeneratorState::Yielded(_)) => Status::Suspended,
+        match &poll {
             Poll::Ready(GeneratorState::Complete(_)) => {
                 *body = None;
-                Status::Completed
+                *status = Status::Completed;
             }
-            Poll::Pending => Status::Awaiting,
-        };
+            _ => {
+                *status = Status::Suspended;
+                *awaiting = poll.is_pending();
+            }
+        }
         poll
     }
 
@@ -368,7 +384,7 @@ impl<B: Body> AsyncGen<B> {
         match self.status {
             Status::Completed | Status::Closed => return AsyncProgress::Completed,
             Status::Panicked => self.cannot_resume(),
-            Status::Created | Status::Suspended | Status::Awaiting => {}
+            Status::Created | Status::Suspended => {}
         }
         if B::DELEGATES && !self.stack.is_empty() {
             return self.poll_apart(slot);
@@ -380,6 +396,7 @@ impl<B: Body> AsyncGen<B> {
             body,
             status,
             returned,
+            awaiting,
             ..
         } = self;
         let Some(block) = body.as_mut() else {
@@ -397,11 +414,8 @@ impl<B: Body> AsyncGen<B> {
             }
             Poll::Pending => {
                 let progress = classify(slot);
-                *status = if progress == AsyncProgress::Pending {
-                    Status::Awaiting
-                } else {
-                    Status::Suspended
-                };
+                *status = Status::Suspended;
+                *awaiting = progress == AsyncProgress::Pending;
                 progress
             }
         }
@@ -489,17 +503,14 @@ impl<B: Body> AsyncGen<B> {
         // bodies they point into are dropped only after this (`end`, `drop`), and the entries
         // above a borrowed delegate's are its own delegation, `AsyncRequest`s as its
         // `hand_back` takes (`hand_back_async`; a plain generator has none above it).
-        unsafe { end_stack(&mut self.stack, end, poisoned) };
+        unsafe { end_stack(&mut *self.stack, end, poisoned) };
     }
 
     /// Panics unless the generator can be resumed.
     #[inline(always)]
     #[track_caller]
     fn check_resumable(&self) {
-        if !matches!(
-            self.status,
-            Status::Created | Status::Suspended | Status::Awaiting
-        ) {
+        if !matches!(self.status, Status::Created | Status::Suspended) {
             self.cannot_resume();
         }
     }
@@ -639,10 +650,7 @@ impl<B: Body> AsyncGen<B> {
 
     /// `true` once the generator cannot be resumed: it returned, was closed, or panicked.
     pub fn is_finished(&self) -> bool {
-        !matches!(
-            self.status,
-            Status::Created | Status::Suspended | Status::Awaiting
-        )
+        !matches!(self.status, Status::Created | Status::Suspended)
     }
 
     /// Where the generator is in its life, like Python's `inspect.getasyncgenstate`.
@@ -666,8 +674,8 @@ impl<B: Body> AsyncGen<B> {
     pub fn state(&self) -> GenState {
         match self.status {
             Status::Created => GenState::Created,
+            Status::Suspended if self.awaiting => GenState::Awaiting,
             Status::Suspended => GenState::Suspended,
-            Status::Awaiting => GenState::Awaiting,
             Status::Completed => GenState::Completed,
             Status::Closed => GenState::Closed,
             Status::Panicked => GenState::Panicked,
@@ -784,18 +792,47 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<B::Yield>> {
         let this = self.get_mut();
         let poll = if !B::DELEGATES && !B::TAKES_VALUES {
+            // `poll_plain`, written out so that the loop of an executor that inlines this keeps
+            // the shape it had before async generators took values (the `stream` row).
             if this.status == Status::Panicked {
                 polled_after_panic(B::NAME);
             }
-            if this.body.is_none() {
+            let AsyncGen {
+                body,
+                status,
+                returned,
+                awaiting,
+                ..
+            } = this;
+            let Some(block) = body.as_mut() else {
                 return Poll::Ready(None);
-            }
-            this.poll_plain(cx.waker())
+            };
+            let mut slot = AsyncSlot::<B::Yield>::new(cx.waker());
+            let poison = PoisonOnUnwind(status);
+            let poll = slot.poll_body(block.as_mut());
+            core::mem::forget(poison);
+            return match poll {
+                Poll::Ready(value) => {
+                    *returned = Some(value);
+                    *body = None;
+                    *status = Status::Completed;
+                    Poll::Ready(None)
+                }
+                Poll::Pending => {
+                    *status = Status::Suspended;
+                    let yielded = slot.yielded.take();
+                    *awaiting = yielded.is_none();
+                    match yielded {
+                        Some(value) => Poll::Ready(Some(value)),
+                        None => Poll::Pending,
+                    }
+                }
+            };
         } else {
             match this.status {
                 Status::Completed | Status::Closed => return Poll::Ready(None),
                 Status::Panicked => polled_after_panic(B::NAME),
-                Status::Created | Status::Suspended | Status::Awaiting => {}
+                Status::Created | Status::Suspended => {}
             }
             // What was offered and not taken (the body was in the middle of a step) is dropped:
             // a `next()` continues whatever step is under way.
@@ -841,11 +878,28 @@ where
 }
 
 impl<B: Body> Drop for AsyncGen<B> {
+    #[inline]
     fn drop(&mut self) {
-        // The stack points into the body: its delegation ends before the body is dropped.
-        if B::DELEGATES && !self.stack.is_empty() {
-            self.end_delegation(End::Drop);
+        if B::DELEGATES {
+            /// Frees the stack even if ending the delegation unwinds.
+            struct FreeStack<'a, T>(&'a mut ManuallyDrop<Vec<T>>);
+            impl<T> Drop for FreeStack<'_, T> {
+                fn drop(&mut self) {
+                    // SAFETY: dropped once, here, in the generator's own drop; not used after.
+                    unsafe { ManuallyDrop::drop(self.0) };
+                }
+            }
+            let AsyncGen { stack, status, .. } = self;
+            let poisoned = *status == Status::Panicked;
+            let stack = FreeStack(stack);
+            // The stack points into the body: its delegation ends before the body is dropped.
+            if !stack.0.is_empty() {
+                // SAFETY: as in `end_delegation`.
+                unsafe { end_stack(&mut **stack.0, End::Drop, poisoned) };
+            }
         }
+        // A body without `yield_from!` never pushed to its stack, which never allocated: there
+        // is nothing to free.
     }
 }
 

@@ -90,31 +90,46 @@ use crate::async_delegate::{AsyncChecked, AsyncRequest};
 use crate::body::{Body, Marker};
 use crate::protocol::NextArg;
 
-/// The part of every slot that the wrapper's vtable, [`outer_waker`] and the yield futures read
-/// without knowing its types.
+/// The head of every slot: what the wrapper's vtable and [`outer_waker`] read without knowing
+/// its types.
 #[repr(C)]
 struct SlotHead<'w> {
     /// The executor's waker (never itself a wrapper). Written once, when the slot is made.
     outer: &'w Waker,
-    /// The marker of the body being polled: written before each body poll, read by its yields.
-    marker: MaybeUninit<TypeId>,
 }
 
-/// Where a yielded value waits during one poll of an async generator (see the module docs).
+/// Where a yielded value waits during one poll of a plain stream's body (see the module docs).
 #[repr(C)]
 pub(crate) struct AsyncSlot<'w, Y> {
     head: SlotHead<'w>,
     pub(crate) yielded: Option<Y>,
 }
 
-/// An [`AsyncSlot`] with room for a value sent in and a delegation request (see the module
-/// docs). Only a generator's own code and the delegates' poll functions touch its fields.
+/// The head of a full slot: the marker of the body being polled follows the outer waker, at the
+/// same place whatever the slot's types.
+#[repr(C)]
+struct MarkedHead<'w> {
+    head: SlotHead<'w>,
+    /// Written before each body poll, read by that body's futures.
+    marker: MaybeUninit<TypeId>,
+}
+
+/// The part of a full slot that a yield which only hands a value out reads: as [`AsyncSlot`],
+/// after the marked head.
+#[repr(C)]
+struct Marked<'w, Y> {
+    head: MarkedHead<'w>,
+    yielded: Option<Y>,
+}
+
+/// Where a yielded value, a value sent in and a delegation request wait during one poll of an
+/// async generator that takes values or delegates (see the module docs).
 ///
 /// `pub` only because the hidden methods of `AsyncDelegate` name it; its fields are private.
 #[doc(hidden)]
 #[repr(C)]
 pub struct FullSlot<'w, Y, R> {
-    base: AsyncSlot<'w, Y>,
+    marked: Marked<'w, Y>,
     /// The value offered to the `yield_!` the polled body waits at. Left here when no yield
     /// took it (the body was in the middle of a step): then it was not delivered.
     pub(crate) arg: Option<R>,
@@ -131,22 +146,23 @@ impl<'w, Y> AsyncSlot<'w, Y> {
         AsyncSlot {
             head: SlotHead {
                 outer: outer_waker(outer),
-                marker: MaybeUninit::uninit(),
             },
             yielded: None,
         }
     }
 
-    /// Polls `body` with a context whose waker is the wrapper leading to this slot.
+    /// Polls `body` with a context whose waker is the wrapper leading to this slot, which serves
+    /// `body` alone.
     #[inline(always)]
     pub(crate) fn poll_body<B: Body<Yield = Y>>(&mut self, body: Pin<&mut B>) -> Poll<B::Return> {
         // Folded away: the only caller polls these bodies alone. The others' futures read the
-        // rest of a `FullSlot`, so this is what keeps them from ever seeing an `AsyncSlot`.
+        // rest of a `FullSlot`, and their bodies may be polled with the slot of another
+        // generator, so they need the marker: this is what keeps them from seeing an
+        // `AsyncSlot`.
         assert!(
             !B::TAKES_VALUES && !B::DELEGATES,
             "corogen: a body that takes values or delegates is polled with a full slot"
         );
-        self.head.marker = MaybeUninit::new(B::__marker());
         let data: *mut Self = self;
         // SAFETY: `data` points at this slot, live for the whole call and reached meanwhile only
         // through the waker; its head is not written during the call.
@@ -158,7 +174,15 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
     #[inline(always)]
     pub(crate) fn new(outer: &'w Waker, arg: Option<R>) -> Self {
         FullSlot {
-            base: AsyncSlot::new(outer),
+            marked: Marked {
+                head: MarkedHead {
+                    head: SlotHead {
+                        outer: outer_waker(outer),
+                    },
+                    marker: MaybeUninit::uninit(),
+                },
+                yielded: None,
+            },
             arg,
             start: None,
             delegate: None,
@@ -168,12 +192,12 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
     /// The executor's waker: what a `Stream` delegate is polled with.
     #[inline(always)]
     pub(crate) fn outer(&self) -> &'w Waker {
-        self.base.head.outer
+        self.marked.head.head.outer
     }
 
     #[inline(always)]
     pub(crate) fn yielded(&mut self) -> &mut Option<Y> {
-        &mut self.base.yielded
+        &mut self.marked.yielded
     }
 
     /// Polls `body` with a context whose waker is the wrapper leading to this slot, which serves
@@ -183,9 +207,10 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
         &mut self,
         body: Pin<&mut B>,
     ) -> Poll<B::Return> {
-        self.base.head.marker = MaybeUninit::new(B::__marker());
+        self.marked.head.marker = MaybeUninit::new(B::__marker());
         let data: *mut Self = self;
-        // SAFETY: as in `AsyncSlot::poll_body`; `data` points at the whole `FullSlot`.
+        // SAFETY: as in `AsyncSlot::poll_body`; `data` points at the whole `FullSlot`, whose
+        // marker was just written.
         unsafe { poll_with_wrapper(data.cast(), &FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
     }
 }
@@ -194,8 +219,8 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
 ///
 /// # Safety
 /// `data` points at a live slot, an [`AsyncSlot`] if `vtable` is [`WRAPPER_VTABLE`], a
-/// [`FullSlot`] if it is [`FULL_WRAPPER_VTABLE`], for the whole call, which the caller does not
-/// touch meanwhile, and whose head is not written during the call; its marker was written.
+/// [`FullSlot`] whose marker was written if it is [`FULL_WRAPPER_VTABLE`], for the whole call,
+/// which the caller does not touch meanwhile, and whose head is not written during the call.
 #[inline(always)]
 unsafe fn poll_with_wrapper<T>(
     data: *mut (),
@@ -274,26 +299,20 @@ pub(crate) fn outer_waker(waker: &Waker) -> &Waker {
     }
 }
 
-/// The slot of the poll that is polling us, checked (see the module docs): its vtable is one of
-/// ours (exactly [`FULL_WRAPPER_VTABLE`] if `full`) and its marker is `marker`. Panics clearly
-/// otherwise.
+/// Checks that `cx` is the context of a poll with a [`FullSlot`] for the body of marker `M` (see
+/// the module docs), and returns the slot. Panics clearly otherwise.
 #[inline(always)]
-fn slot_of(cx: &Context<'_>, marker: TypeId, full: bool) -> *mut () {
+fn marked_slot_of<M: 'static>(cx: &Context<'_>) -> *mut () {
     let waker = cx.waker();
-    let ours = if full {
-        ptr::eq(waker.vtable(), &FULL_WRAPPER_VTABLE)
-    } else {
-        is_wrapper(waker.vtable())
-    };
-    if !ours {
+    if !ptr::eq(waker.vtable(), &FULL_WRAPPER_VTABLE) {
         not_polled_by_poll_next();
     }
     let data = waker.data().cast_mut();
-    // SAFETY: only `poll_with_wrapper` makes wakers with these vtables, lent for that call only,
-    // so `data` points at a live slot, which starts with its head; the marker was written before
-    // the waker was made (`poll_with_wrapper`'s contract) and is not written during the call.
-    let found = unsafe { head_of(data).marker.assume_init() };
-    if found != marker {
+    // SAFETY: only `poll_with_wrapper` makes wakers with this vtable, lent for that call only,
+    // for a live `FullSlot` whose marker it wrote (its contract), which begins with a
+    // `MarkedHead` (`repr(C)`) whatever its types; the marker is not written during the call.
+    let marker = unsafe { (*data.cast::<MarkedHead<'_>>()).marker.assume_init() };
+    if marker != TypeId::of::<M>() {
         wrong_generator();
     }
     data
@@ -302,12 +321,23 @@ fn slot_of(cx: &Context<'_>, marker: TypeId, full: bool) -> *mut () {
 /// The yielded-value room of the slot of the poll polling a yield of the body of marker `M`.
 #[inline(always)]
 fn yielded_in<'cx, Y, M: 'static>(cx: &'cx mut Context<'_>) -> &'cx mut Option<Y> {
-    let slot = slot_of(cx, TypeId::of::<M>(), false).cast::<AsyncSlot<'_, Y>>();
-    // SAFETY: `slot_of` checked the vtable and the marker, so `slot` points at the live slot of
-    // this future's own body, whose `Y` is this future's (see the module docs); a `FullSlot`
-    // begins with an `AsyncSlot` (`repr(C)`). Only `yielded` is borrowed, mutably: nothing else
-    // touches it during the body's poll, and the borrow ends with `cx`'s, inside that poll. The
-    // pointer came from a `*mut` to the whole slot (`poll_body`).
+    let waker = cx.waker();
+    if ptr::eq(waker.vtable(), &WRAPPER_VTABLE) {
+        let slot = waker.data().cast_mut().cast::<AsyncSlot<'_, Y>>();
+        // SAFETY: only `AsyncSlot::poll_body` makes wakers with this vtable, lent for that call
+        // only, so `slot` points at a live `AsyncSlot`. It is the slot of this future's own
+        // body, so its `Y` is this future's: such a slot serves the one body its poll polls, and
+        // this future is polled only in its own body (`AsyncCo::new`'s contract), which sees the
+        // context of its own poll only (the futures awaited in it are polled with the context
+        // they are given; every body poll of this crate makes a fresh one). Only `yielded` is
+        // borrowed, mutably: nothing else touches it during the body's poll, and the borrow ends
+        // with `cx`'s, inside that poll. The pointer came from a `*mut` to the whole slot.
+        return unsafe { &mut *ptr::addr_of_mut!((*slot).yielded) };
+    }
+    let slot = marked_slot_of::<M>(cx).cast::<Marked<'_, Y>>();
+    // SAFETY: `marked_slot_of` checked the vtable and the marker, so `slot` points at the live
+    // `FullSlot` of this future's own body, whose `Y` is this future's (see the module docs),
+    // and which begins with a `Marked<Y>` (`repr(C)`). Borrowed as above.
     unsafe { &mut *ptr::addr_of_mut!((*slot).yielded) }
 }
 
@@ -315,7 +345,7 @@ fn yielded_in<'cx, Y, M: 'static>(cx: &'cx mut Context<'_>) -> &'cx mut Option<Y
 #[inline(always)]
 fn full_slot_in<Y, R, M: 'static>(cx: &Context<'_>) -> *mut FullSlot<'static, Y, R> {
     // The `'static` is never used: the head is not read through this pointer.
-    slot_of(cx, TypeId::of::<M>(), true).cast()
+    marked_slot_of::<M>(cx).cast()
 }
 
 #[cold]
@@ -550,7 +580,7 @@ impl<'d, D: 'd, Y, M: Marker, R: NextArg> Future for AsyncDelegateFuture<'d, D, 
                 // SAFETY: as in `AsyncYieldTaking::poll`; the fields after the head are borrowed
                 // for this block only, and nothing else touches them during the body's poll.
                 unsafe {
-                    let yielded = &mut *ptr::addr_of_mut!((*slot).base.yielded);
+                    let yielded = &mut *ptr::addr_of_mut!((*slot).marked.yielded);
                     let request = &mut *ptr::addr_of_mut!((*slot).delegate);
                     if yielded.is_some() || request.is_some() {
                         slot_full();
