@@ -39,6 +39,8 @@ use crate::delegate::{End, end_stack};
 use crate::protocol::{AsyncGenerator, GeneratorState, NextArg, StopIteration};
 use crate::state::GenState;
 
+// Where the hub looks through the wrapper waker (`adopt_foreign`, the blocking pool).
+#[cfg(feature = "hub")]
 pub(crate) use crate::async_slot::outer_waker;
 
 /// Where an async generator is in its life.

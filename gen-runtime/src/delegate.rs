@@ -517,6 +517,7 @@ pub struct IterThrowDelegate<I, E> {
     pub(crate) thrown: Option<E>,
 }
 
+#[cfg(feature = "alloc")]
 impl<I, E> IterThrowDelegate<I, E> {
     #[inline(always)]
     pub(crate) fn new(iter: I) -> Self {
