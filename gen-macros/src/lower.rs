@@ -102,10 +102,39 @@
 //! through its stack again (its drop only ends the entries). The pointers are `Send`/`Sync`
 //! exactly when the generator's body is, because they point into that body.
 //!
+//! # Async generators
+//!
+//! An `async fn` generator (or `gen_!(async move { … })`) is lowered the same way, through an
+//! `AsyncCo<Y, M, R>` into an `AsyncGen`, whose polls find the slot through a wrapper of the
+//! executor's waker (`gen-runtime/src/async_slot.rs`); the body may await anything.
+//!
+//! ```text
+//! #[generator(yield = Y, resume = R as first)]   ==>   let __co = unsafe { AsyncCo::<Y, M, R>::new() };
+//! async fn f() { … let x = yield_!(v); … }             new_async_gen(__co, async move {
+//!                                                          let first: R = __co.first_arg().await;
+//!                                                          … let x = __co.yield_taking(v).await; …
+//!                                                      })
+//! ```
+//!
+//! - Without `resume =` (or `throw =`) it takes no values, and is a plain `Stream`: yields are
+//!   `__co.yield_(v).await`, which evaluate to `()` and never read a value, and the marker's
+//!   `TAKES_VALUES` is left `false`. A plain stream's items then cost what they did before async
+//!   generators could take values.
+//! - With them it takes values (`TAKES_VALUES = true`): yields are `yield_taking`, which evaluate
+//!   to the value sent, and the body starts by taking the first value (bound by `as first`, else
+//!   dropped at once, as a plain generator drops it). So every value offered is taken by the
+//!   body as soon as the body reaches it, and the runtime tells a value delivered from one that
+//!   is not by whether it is still there (see `AsyncGen`'s cancellation docs).
+//! - `yield_from!(sub)` becomes the same block as above, with the tag picked among async
+//!   generators and plain generators, `Stream`s, and iterables, by
+//!   `(&&&probe(&sub)).__corogen_async_kind()` (one more level of the autoref technique than the
+//!   plain generators need: `gen-runtime/src/async_delegate.rs`); the outermost `AsyncGen` keeps
+//!   the stack of requests and polls the top.
+//!
 //! # Soundness
 //!
 //! All `unsafe` is in `gen-runtime`; generated code contains one `unsafe` block, around
-//! `Co::new()`, with no user expression in it (it is spanned `mixed_site`, so the user's
+//! `Co::new()` (or `AsyncCo::new()`), with no user expression in it (it is spanned `mixed_site`, so the user's
 //! `#![forbid(unsafe_code)]` does not apply to it). The argument:
 //! - `__co` is hygienic (`Span::mixed_site()`): user code cannot name it, so every yield future
 //!   in the block was made by this lowering, and only for this block.

@@ -13,33 +13,46 @@
 //!
 //! # Two slots
 //!
-//! - [`AsyncSlot`]: the outer waker, the marker and the yielded value. What a `Stream` (an async
-//!   generator that takes no values and has no `yield_from!`) is polled with, through
-//!   [`WRAPPER_VTABLE`]: its items cost the two words and the marker written at each poll.
-//! - [`FullSlot`]: an `AsyncSlot` followed by the value sent in (`arg`), the value that starts a
-//!   new delegate (`start`) and a delegation request (`delegate`). What every other poll uses,
-//!   through [`FULL_WRAPPER_VTABLE`]: the outermost poll of a generator that takes values or
-//!   delegates, and every body polled on its behalf. Both are `repr(C)` and a `FullSlot` begins
-//!   with an `AsyncSlot`, so a yield that only hands a value out works in either.
+//! - [`AsyncSlot`]: the outer waker and the yielded value. What a plain `Stream` (an async
+//!   generator that takes no values and has no `yield_from!`) polls its own body with, through
+//!   [`WRAPPER_VTABLE`]: its items cost the two words written at each poll, as before async
+//!   generators could delegate.
+//! - [`FullSlot`]: the outer waker, the *marker* of the body being polled, the yielded value,
+//!   the value sent in (`arg`), the value that starts a new delegate (`start`) and a delegation
+//!   request (`delegate`). What every other poll uses, through [`FULL_WRAPPER_VTABLE`]: the
+//!   outermost poll of a generator that takes values or delegates, and every body polled on its
+//!   behalf (its delegates', async or not).
 //!
-//! The futures that read the rest (a `yield_!` that evaluates to the value sent, the first
-//! value's binding, `yield_from!`) stand only in bodies that take values or delegate
-//! (`Body::TAKES_VALUES`, `Body::DELEGATES`), which are only ever polled with a `FullSlot`
-//! ([`AsyncSlot::poll_body`] refuses them), and they check for the second vtable all the same.
+//! The futures that read the rest of a `FullSlot` (a `yield_!` that evaluates to the value sent,
+//! the first value's binding, `yield_from!`) stand only in bodies that take values or delegate
+//! (`Body::TAKES_VALUES`, `Body::DELEGATES`), which are never polled with an `AsyncSlot`
+//! ([`AsyncSlot::poll_body`] refuses them), and they accept only the second vtable all the same.
+//! A yield that only hands a value out works with either, and finds the value's room by the
+//! vtable.
 //!
 //! # Why a yield future may write into the slot it finds
 //!
-//! With delegation one slot serves several bodies in turn (the outermost's and its delegates'),
-//! so "the slot of the call polling us" is not enough. As in `slot.rs`, every poll of a body
-//! writes that body's marker (the `TypeId` of its expansion's marker type) into the slot's head
-//! just before it makes the waker, and a yield future checks it. Given the vtable and the
-//! marker, the slot is live (only [`poll_with_wrapper`] makes wakers with these vtables, and
-//! lends them out only as `&Waker` for the call), and it is the slot of this future's own body:
-//! `AsyncCo::new`'s contract gives every expansion its own marker type and polls its futures
-//! only in the body built with it, and the poll functions write a body's marker only into a
-//! slot whose static type is that body's (`AsyncSlot<B::Yield>`, `FullSlot<B::Yield,
-//! B::Resume>`), so its `Y` and `R` are the future's. Delegates share the outermost's `Y` and
-//! `R` (the bounds of `yield_from!`'s tags), which is what lets one slot serve them all.
+//! Only [`poll_with_wrapper`] makes wakers with these vtables, and it lends them out only as
+//! `&Waker` in the context of one call, during which the slot is live: a future that finds one
+//! of the vtables finds a live slot of the kind the vtable says. What remains to show is that it
+//! is the slot of the future's own body, so that its `Y` (and `R`) are the future's.
+//!
+//! - An `AsyncSlot` serves one body: its generator's own, polled once by the call that made it.
+//!   A yield future is polled only where it stands, directly in its body (`AsyncCo::new`'s
+//!   contract; the macros reject yields in closures, nested async blocks and other macros), so
+//!   with the context its body is polled with; and a body is polled only by this crate, each
+//!   time with a fresh context made for it. So a future that sees an `AsyncSlot` sees its own
+//!   body's, of `B::Yield`, which `new_async_gen` ties to the future's `Y`. (This was the whole
+//!   argument before delegation, and still holds for the slot that serves one body.)
+//! - A `FullSlot` serves several bodies in turn, the outermost's and its delegates', so "the
+//!   slot of the poll" is not enough: as in `slot.rs`, every poll of a body writes that body's
+//!   marker (the `TypeId` of its expansion's marker type) into the slot, at the same place
+//!   whatever its types, just before it makes the waker, and the future checks it. Each
+//!   expansion has its own marker type (`AsyncCo::new`'s contract), and the poll function writes
+//!   a body's marker only into a slot whose static type is that body's (`FullSlot<B::Yield,
+//!   B::Resume>`), so a matching marker means the slot's `Y` and `R` are the future's. Delegates
+//!   share the outermost's `Y` and `R` (the bounds of `yield_from!`'s tags), which is what lets
+//!   one slot serve them all.
 //!
 //! Only the fields after the head are borrowed mutably, and only during the body's poll: other
 //! threads may read the head's outer waker through the wrapper meanwhile (a waker is `Sync`),
@@ -49,9 +62,11 @@
 //!
 //! Nothing points into the generator or at the slot between two polls: the capability `AsyncCo`
 //! is zero-sized. Once `poll_next` is inlined into the executor's loop, the optimiser can keep
-//! the body's state and the yielded value in registers. What stays in memory is the slot's head,
-//! written at each poll (its address escapes whenever an awaited future wakes through the
-//! wrapper's vtable, an opaque call), and the awaited futures' own state in the body's box.
+//! the body's state and the yielded value in registers. What stays in memory is the slot's two
+//! words, written at each poll (its address escapes whenever an awaited future wakes through
+//! the wrapper's vtable, an opaque call), and the awaited futures' own state in the body's box.
+//! (A marker in the plain slot, even unwritten, cost the `stream` benchmark row a store per
+//! item: the optimiser widened the slot's initialisation over it.)
 //!
 //! The futures the body awaits see the wrapper, which forwards to the outer waker:
 //!
