@@ -22,6 +22,8 @@ pub mod fib;
 pub mod sched;
 pub mod send;
 pub mod stream;
+pub mod stream_delegate;
+pub mod stream_send;
 pub mod tree;
 
 /// Items in the `fib` workload.
@@ -36,6 +38,10 @@ pub const DELEGATE_ITEMS: usize = 2_000_000;
 pub const TREE_ITEMS: usize = 32 * tree::NODES;
 /// Items in the `stream` workload.
 pub const STREAM_ITEMS: usize = 10_000_000;
+/// Items that pass through the delegation chain in each `stream-delegate-*` workload.
+pub const STREAM_DELEGATE_ITEMS: usize = 2_000_000;
+/// Round trips in the `stream-send` workload.
+pub const STREAM_SEND_ITEMS: usize = 10_000_000;
 
 /// Folds one item into an accumulator; order-dependent so no reassociation or close form.
 #[inline(always)]
@@ -131,6 +137,25 @@ macro_rules! delegate_workload {
                 imp!("diapause", delegate::$depth::diapause),
                 imp!("generator-rs", delegate::$depth::generator_rs),
                 imp!("corosensei", delegate::$depth::corosensei),
+            ],
+        }
+    };
+}
+
+/// The `stream-delegate-*` workloads: the same implementations at each depth.
+macro_rules! stream_delegate_workload {
+    ($name:literal, $depth:ident) => {
+        Workload {
+            name: $name,
+            item: "u64 of a Stream passed up through the async delegation chain",
+            items: STREAM_DELEGATE_ITEMS,
+            granule: 1,
+            prepare: nothing_to_prepare,
+            impls: &[
+                imp!("hand-written", stream_delegate::$depth::hand),
+                imp!("hand-forward", stream_delegate::$depth::hand_forward),
+                imp!("corogen", stream_delegate::$depth::corogen),
+                imp!("async-stream", stream_delegate::$depth::async_stream),
             ],
         }
     };
@@ -239,6 +264,20 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("hand-written", stream::hand),
             imp!("corogen", stream::corogen),
             imp!("async-stream", stream::async_stream),
+        ],
+    },
+    stream_delegate_workload!("stream-delegate-1", depth1),
+    stream_delegate_workload!("stream-delegate-4", depth4),
+    stream_delegate_workload!("stream-delegate-16", depth16),
+    Workload {
+        name: "stream-send",
+        item: "send round trip into an async generator",
+        items: STREAM_SEND_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream_send::hand),
+            imp!("corogen", stream_send::corogen),
         ],
     },
 ];

@@ -113,6 +113,13 @@ pub trait AsyncDelegate<Y, R>: Sized {
     #[doc(hidden)]
     unsafe fn __poll(&mut self, slot: &mut FullSlot<'_, Y, R>) -> AsyncProgress;
 
+    /// The function that polls this delegate through a request (which points at it).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __poll_fn(&mut self) -> AsyncPollFn<Y, R> {
+        poll_erased::<Self, Y, R>
+    }
+
     /// What the end of an unfinished delegation does with this delegate.
     #[doc(hidden)]
     const __HELD: Held;
@@ -148,10 +155,9 @@ unsafe fn poll_erased<D: AsyncDelegate<Y, R>, Y, R>(
 /// `into` at an `Option<AsyncRequest<Y, R>>`.
 #[inline(always)]
 unsafe fn request_async_erased<D: AsyncDelegate<Y, R>, Y, R>(target: NonNull<()>, into: *mut ()) {
-    let request = Request {
-        target,
-        resume: poll_erased::<D, Y, R> as AsyncPollFn<Y, R>,
-    };
+    // SAFETY: per this function's contract.
+    let resume = unsafe { target.cast::<D>().as_mut() }.__poll_fn();
+    let request = Request { target, resume };
     // SAFETY: per this function's contract.
     unsafe { *into.cast::<Option<AsyncRequest<Y, R>>>() = Some(request) };
 }
@@ -186,7 +192,42 @@ impl<B: Body> AsyncDelegate<B::Yield, B::Resume> for AsyncGen<B> {
         self.poll_in_slot(slot)
     }
 
+    /// An owned async generator (a `yield_from!` local) is reached only through its request
+    /// until the delegation ends, and after that only to take its return value and drop it. So
+    /// if it can be polled as a delegate now, it is polled with no status check or update at all
+    /// (the check is done once, here), as a plain generator's owned delegate is resumed: should
+    /// it panic, the outermost generator is poisoned and never polls it again, and its own
+    /// status is never looked at before it is dropped.
+    #[inline(always)]
+    fn __poll_fn(&mut self) -> AsyncPollFn<B::Yield, B::Resume> {
+        if self.can_poll_delegated() {
+            poll_owned_erased::<B>
+        } else {
+            poll_erased::<Self, B::Yield, B::Resume>
+        }
+    }
+
     const __HELD: Held = Held::Owned(end_owned_async::<B>);
+}
+
+/// The `AsyncPollFn` of an owned async generator that could be polled as a delegate when its
+/// delegation began (see [`AsyncGen`'s `__poll_fn`](AsyncDelegate::__poll_fn)).
+///
+/// # Safety
+/// `target` points at a live `AsyncGen<B>` that nothing else accesses during the call, for which
+/// `can_poll_delegated()` held when its delegation began, and which nothing but this function
+/// has polled since (see [`AsyncGen::poll_delegated`]).
+///
+/// It is the one function that polls bodies of type `B` on behalf of another generator (a
+/// borrowed delegate's checked poll calls it too), so the optimiser inlines the body's poll here
+/// (and folds its marker check) rather than leave it apart.
+#[inline(never)]
+pub(crate) unsafe fn poll_owned_erased<B: Body>(
+    target: NonNull<()>,
+    slot: &mut FullSlot<'_, B::Yield, B::Resume>,
+) -> AsyncProgress {
+    // SAFETY: per this function's contract.
+    unsafe { target.cast::<AsyncGen<B>>().as_mut().poll_delegated(slot) }
 }
 
 impl<B: Body> AsyncDelegate<B::Yield, B::Resume> for &mut AsyncGen<B> {

@@ -26,12 +26,13 @@ use core::fmt;
 use core::future::Future;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 
 use alloc::vec::Vec;
 use futures_core::{FusedStream, Stream};
 
-use crate::async_delegate::{AsyncProgress, AsyncRequest};
+use crate::async_delegate::{AsyncProgress, AsyncRequest, poll_owned_erased};
 use crate::async_slot::{AsyncCo, AsyncSlot, FullSlot};
 use crate::body::{Body, Framed, Marker};
 use crate::body_box::BodyBox;
@@ -273,7 +274,10 @@ impl<B: Body> AsyncGen<B> {
     /// no yield took is left in `offer` (always emptied for a body that takes no values: its
     /// value is `()`).
     ///
-    /// The status must be resumable.
+    /// The status must be resumable. Always inlined, as a plain generator's trampoline is: a
+    /// loop over the items (`poll_next` in an executor's loop) then runs it without a call of
+    /// its own besides the top delegate's poll.
+    #[inline(always)]
     fn poll_stack(
         &mut self,
         outer: &Waker,
@@ -320,7 +324,9 @@ impl<B: Body> AsyncGen<B> {
         // The value offered, put aside while a new delegate takes its start value.
         let mut put_aside: Option<Option<B::Resume>> = None;
         loop {
-            let progress = match stack.last() {
+            // A body without `yield_from!` never has a stack.
+            let top = if B::DELEGATES { stack.last() } else { None };
+            let progress = match top {
                 // SAFETY: the request is the top of this generator's stack: everything above it
                 // was popped, and its parent chain is suspended at the `yield_from!`s that
                 // pushed the entries below (see `delegate.rs`).
@@ -333,14 +339,20 @@ impl<B: Body> AsyncGen<B> {
                     let Some(block) = body.as_mut() else {
                         unreachable!("a resumable generator has its body")
                     };
-                    match slot.poll_body(block.as_mut()) {
+                    // The slot of a generator that delegates serves several bodies: marked.
+                    let poll = if B::DELEGATES {
+                        slot.poll_body(block.as_mut())
+                    } else {
+                        slot.poll_own_body(block.as_mut())
+                    };
+                    match poll {
                         Poll::Ready(value) => {
                             if let Some(offered) = put_aside.take() {
                                 slot.arg = offered;
                             }
                             return Poll::Ready(GeneratorState::Complete(value));
                         }
-                        Poll::Pending => classify(slot),
+                        Poll::Pending => classify::<B>(slot),
                     }
                 }
             };
@@ -391,35 +403,55 @@ impl<B: Body> AsyncGen<B> {
         if B::DELEGATES && !self.stack.is_empty() {
             return self.poll_apart(slot);
         }
+        // Left behind if the poll unwinds (this is the checked path: a store is no matter).
+        self.status = Status::Panicked;
+        // SAFETY: the status was resumable and the stack empty (checked above), so
+        // `can_poll_delegated()` held; the pointer comes from the `&mut` borrowed for the whole
+        // call. `poll_delegated` completes the status when the body returns.
+        let progress = unsafe { poll_owned_erased::<B>(NonNull::from(&mut *self).cast(), slot) };
+        if progress != AsyncProgress::Completed {
+            self.status = Status::Suspended;
+            self.awaiting = progress == AsyncProgress::Pending;
+        }
+        progress
+    }
+
+    /// Whether a poll on behalf of another generator may poll the body directly: the body is
+    /// there and resumable, and this generator is not delegating on a stack of its own.
+    #[inline(always)]
+    pub(crate) fn can_poll_delegated(&self) -> bool {
+        matches!(self.status, Status::Created | Status::Suspended)
+            && (!B::DELEGATES || self.stack.is_empty())
+    }
+
+    /// Polls the body once with `slot`, on behalf of the generator that owns the slot, with no
+    /// status check or upkeep: for an owned delegate, whose status nothing looks at before it is
+    /// dropped (see `async_delegate.rs`). When the body returns, its return value is kept and
+    /// the generator is `Completed`.
+    ///
+    /// # Safety
+    /// `can_poll_delegated()` held when this generator was last checked, and nothing but such
+    /// polls ran it since: its body is present and its stack empty.
+    #[inline(always)]
+    pub(crate) unsafe fn poll_delegated(
+        &mut self,
+        slot: &mut FullSlot<'_, B::Yield, B::Resume>,
+    ) -> AsyncProgress {
         if !B::TAKES_VALUES {
             slot.arg = None;
         }
-        let AsyncGen {
-            body,
-            status,
-            returned,
-            awaiting,
-            ..
-        } = self;
-        let Some(block) = body.as_mut() else {
-            unreachable!("a resumable generator has its body")
-        };
-        let poison = PoisonOnUnwind(status);
-        let poll = slot.poll_body(block.as_mut());
-        core::mem::forget(poison);
-        match poll {
+        // SAFETY: per this function's contract, the body is present: only the end of the body
+        // (below, after which the request is popped and never polled again) and `end` (which
+        // ends delegates whose requests were popped) remove it.
+        let body = unsafe { self.body.as_mut().unwrap_unchecked() };
+        match slot.poll_body(body.as_mut()) {
             Poll::Ready(value) => {
-                *returned = Some(value);
-                *body = None;
-                *status = Status::Completed;
+                self.returned = Some(value);
+                self.body = None;
+                self.status = Status::Completed;
                 AsyncProgress::Completed
             }
-            Poll::Pending => {
-                let progress = classify(slot);
-                *status = Status::Suspended;
-                *awaiting = progress == AsyncProgress::Pending;
-                progress
-            }
+            Poll::Pending => classify::<B>(slot),
         }
     }
 
@@ -858,12 +890,14 @@ fn polled_after_panic(name: &str) -> ! {
     panic!("`{name}` polled after it panicked")
 }
 
-/// What a body's poll that returned `Pending` left in the slot.
+/// What a poll of a body of type `B` that returned `Pending` left in the slot. A body without
+/// `yield_from!` never leaves a request (and then a generator's trampoline has no branch that
+/// grows its stack).
 #[inline(always)]
-fn classify<Y, R>(slot: &mut FullSlot<'_, Y, R>) -> AsyncProgress {
+fn classify<B: Body>(slot: &mut FullSlot<'_, B::Yield, B::Resume>) -> AsyncProgress {
     if slot.yielded().is_some() {
         AsyncProgress::Yielded
-    } else if slot.delegate.is_some() {
+    } else if B::DELEGATES && slot.delegate.is_some() {
         AsyncProgress::Delegated
     } else {
         AsyncProgress::Pending

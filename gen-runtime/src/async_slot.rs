@@ -216,7 +216,8 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
     }
 
     /// Polls `body` with a context whose waker is the wrapper leading to this slot, which serves
-    /// `body` during the call (its marker is written first).
+    /// `body` during the call (its marker is written first): for the polls of a generator that
+    /// delegates, whose slot serves several bodies in turn.
     #[inline(always)]
     pub(crate) fn poll_body<B: Body<Yield = Y, Resume = R>>(
         &mut self,
@@ -228,13 +229,31 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
         // marker was just written.
         unsafe { poll_with_wrapper(data.cast(), &FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
     }
+
+    /// Polls `body`, the one body this slot serves, with no marker: for a generator that takes
+    /// values and does not delegate, polling its own body.
+    #[inline(always)]
+    pub(crate) fn poll_own_body<B: Body<Yield = Y, Resume = R>>(
+        &mut self,
+        body: Pin<&mut B>,
+    ) -> Poll<B::Return> {
+        // Folded away: the only caller polls these bodies alone (see `AsyncSlot::poll_body`).
+        assert!(
+            !B::DELEGATES,
+            "corogen: the bodies of a generator that delegates are polled with a marked slot"
+        );
+        let data: *mut Self = self;
+        // SAFETY: as in `AsyncSlot::poll_body`; `data` points at the whole `FullSlot`.
+        unsafe { poll_with_wrapper(data.cast(), &OWN_FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
+    }
 }
 
 /// Calls `poll` with a context whose waker is a wrapper with data pointer `data`.
 ///
 /// # Safety
 /// `data` points at a live slot, an [`AsyncSlot`] if `vtable` is [`WRAPPER_VTABLE`], a
-/// [`FullSlot`] whose marker was written if it is [`FULL_WRAPPER_VTABLE`], for the whole call,
+/// [`FullSlot`] whose marker was written if it is [`FULL_WRAPPER_VTABLE`], a [`FullSlot`] that
+/// serves one body if it is [`OWN_FULL_WRAPPER_VTABLE`], for the whole call,
 /// which the caller does not touch meanwhile, and whose head is not written during the call.
 #[inline(always)]
 unsafe fn poll_with_wrapper<T>(
@@ -260,13 +279,21 @@ unsafe fn poll_with_wrapper<T>(
 static WRAPPER_VTABLE: RawWakerVTable =
     RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper);
 
-/// The vtable of wrappers leading to a [`FullSlot`]: the same functions, another address.
+/// The vtable of wrappers leading to a [`FullSlot`] that serves several bodies in turn, whose
+/// marker says which: the same functions, another address.
 static FULL_WRAPPER_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper);
+
+/// The vtable of wrappers leading to a [`FullSlot`] that serves one body (its marker is not
+/// written): the same functions, a third address.
+static OWN_FULL_WRAPPER_VTABLE: RawWakerVTable =
     RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper);
 
 #[inline(always)]
 fn is_wrapper(vtable: &RawWakerVTable) -> bool {
-    ptr::eq(vtable, &WRAPPER_VTABLE) || ptr::eq(vtable, &FULL_WRAPPER_VTABLE)
+    ptr::eq(vtable, &WRAPPER_VTABLE)
+        || ptr::eq(vtable, &FULL_WRAPPER_VTABLE)
+        || ptr::eq(vtable, &OWN_FULL_WRAPPER_VTABLE)
 }
 
 /// # Safety
@@ -319,12 +346,17 @@ pub(crate) fn outer_waker(waker: &Waker) -> &Waker {
 #[inline(always)]
 fn marked_slot_of<M: 'static>(cx: &Context<'_>) -> *mut () {
     let waker = cx.waker();
+    let data = waker.data().cast_mut();
+    if ptr::eq(waker.vtable(), &OWN_FULL_WRAPPER_VTABLE) {
+        // Made by `FullSlot::poll_own_body` for the one body its slot serves: as an
+        // `AsyncSlot`'s, it is this future's own body (see the module docs).
+        return data;
+    }
     if !ptr::eq(waker.vtable(), &FULL_WRAPPER_VTABLE) {
         not_polled_by_poll_next();
     }
-    let data = waker.data().cast_mut();
     // SAFETY: only `poll_with_wrapper` makes wakers with this vtable, lent for that call only,
-    // for a live `FullSlot` whose marker it wrote (its contract), which begins with a
+    // for a live `FullSlot` whose marker was written (its contract), which begins with a
     // `MarkedHead` (`repr(C)`) whatever its types; the marker is not written during the call.
     let marker = unsafe { (*data.cast::<MarkedHead<'_>>()).marker.assume_init() };
     if marker != TypeId::of::<M>() {
@@ -350,9 +382,10 @@ fn yielded_in<'cx, Y, M: 'static>(cx: &'cx mut Context<'_>) -> &'cx mut Option<Y
         return unsafe { &mut *ptr::addr_of_mut!((*slot).yielded) };
     }
     let slot = marked_slot_of::<M>(cx).cast::<Marked<'_, Y>>();
-    // SAFETY: `marked_slot_of` checked the vtable and the marker, so `slot` points at the live
-    // `FullSlot` of this future's own body, whose `Y` is this future's (see the module docs),
-    // and which begins with a `Marked<Y>` (`repr(C)`). Borrowed as above.
+    // SAFETY: `marked_slot_of` checked the vtable (and the marker, for a slot that serves
+    // several bodies), so `slot` points at the live `FullSlot` of this future's own body, whose
+    // `Y` is this future's (see the module docs), and which begins with a `Marked<Y>`
+    // (`repr(C)`). Borrowed as above.
     unsafe { &mut *ptr::addr_of_mut!((*slot).yielded) }
 }
 
