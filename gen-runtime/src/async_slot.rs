@@ -11,7 +11,7 @@
 //! `Pending` once; the poll then finds the value and returns it, so the executor is not asked to
 //! wake anyone. A `Pending` with an empty slot is a real wait on an awaited future.
 //!
-//! # Two slots
+//! # Two slots, three vtables
 //!
 //! - [`AsyncSlot`]: the outer waker and the yielded value. What a plain `Stream` (an async
 //!   generator that takes no values and has no `yield_from!`) polls its own body with, through
@@ -19,15 +19,17 @@
 //!   generators could delegate.
 //! - [`FullSlot`]: the outer waker, the *marker* of the body being polled, the yielded value,
 //!   the value sent in (`arg`), the value that starts a new delegate (`start`) and a delegation
-//!   request (`delegate`). What every other poll uses, through [`FULL_WRAPPER_VTABLE`]: the
-//!   outermost poll of a generator that takes values or delegates, and every body polled on its
-//!   behalf (its delegates', async or not).
+//!   request (`delegate`). What every other poll uses: the outermost poll of a generator that
+//!   takes values or delegates, and every body polled on its behalf (its delegates', async or
+//!   not). The polls made for a generator that delegates go through [`FULL_WRAPPER_VTABLE`] and
+//!   write the marker; a generator that takes values and does not delegate polls its own body,
+//!   the one body its slot serves, through [`OWN_FULL_WRAPPER_VTABLE`], with no marker.
 //!
 //! The futures that read the rest of a `FullSlot` (a `yield_!` that evaluates to the value sent,
 //! the first value's binding, `yield_from!`) stand only in bodies that take values or delegate
 //! (`Body::TAKES_VALUES`, `Body::DELEGATES`), which are never polled with an `AsyncSlot`
-//! ([`AsyncSlot::poll_body`] refuses them), and they accept only the second vtable all the same.
-//! A yield that only hands a value out works with either, and finds the value's room by the
+//! ([`AsyncSlot::poll_body`] refuses them), and they accept only the full slots' vtables all the
+//! same. A yield that only hands a value out works with any, and finds the value's room by the
 //! vtable.
 //!
 //! # Why a yield future may write into the slot it finds
@@ -37,15 +39,18 @@
 //! of the vtables finds a live slot of the kind the vtable says. What remains to show is that it
 //! is the slot of the future's own body, so that its `Y` (and `R`) are the future's.
 //!
-//! - An `AsyncSlot` serves one body: its generator's own, polled once by the call that made it.
+//! - An `AsyncSlot`, and a `FullSlot` reached through [`OWN_FULL_WRAPPER_VTABLE`], serve one
+//!   body: their generator's own, polled once by the call that made the wrapper.
 //!   A yield future is polled only where it stands, directly in its body (`AsyncCo::new`'s
 //!   contract; the macros reject yields in closures, nested async blocks and other macros), so
 //!   with the context its body is polled with; and a body is polled only by this crate, each
-//!   time with a fresh context made for it. So a future that sees an `AsyncSlot` sees its own
-//!   body's, of `B::Yield`, which `new_async_gen` ties to the future's `Y`. (This was the whole
-//!   argument before delegation, and still holds for the slot that serves one body.)
-//! - A `FullSlot` serves several bodies in turn, the outermost's and its delegates', so "the
-//!   slot of the poll" is not enough: as in `slot.rs`, every poll of a body writes that body's
+//!   time with a fresh context made for it. So a future that sees such a slot sees its own
+//!   body's, of `B::Yield` (and `B::Resume`), which `new_async_gen` ties to the future's `Y`
+//!   (and `R`). (This was the whole argument before delegation, and still holds for a slot that
+//!   serves one body.)
+//! - The `FullSlot` of a generator that delegates serves several bodies in turn, the
+//!   outermost's and its delegates', so "the slot of the poll" is not a type of its own any
+//!   more: as in `slot.rs`, every poll of a body writes that body's
 //!   marker (the `TypeId` of its expansion's marker type) into the slot, at the same place
 //!   whatever its types, just before it makes the waker, and the future checks it. Each
 //!   expansion has its own marker type (`AsyncCo::new`'s contract), and the poll function writes
