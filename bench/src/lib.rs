@@ -22,8 +22,6 @@ pub mod fib;
 pub mod sched;
 pub mod send;
 pub mod stream;
-pub mod stream_delegate;
-pub mod stream_send;
 pub mod tree;
 
 /// Items in the `fib` workload.
@@ -142,25 +140,6 @@ macro_rules! delegate_workload {
     };
 }
 
-/// The `stream-delegate-*` workloads: the same implementations at each depth.
-macro_rules! stream_delegate_workload {
-    ($name:literal, $depth:ident) => {
-        Workload {
-            name: $name,
-            item: "u64 of a Stream passed up through the async delegation chain",
-            items: STREAM_DELEGATE_ITEMS,
-            granule: 1,
-            prepare: nothing_to_prepare,
-            impls: &[
-                imp!("hand-written", stream_delegate::$depth::hand),
-                imp!("hand-forward", stream_delegate::$depth::hand_forward),
-                imp!("corogen", stream_delegate::$depth::corogen),
-                imp!("async-stream", stream_delegate::$depth::async_stream),
-            ],
-        }
-    };
-}
-
 /// The `create` workloads: the same implementations, with and without escaping generators.
 macro_rules! create_workload {
     ($name:literal, $item:literal, $module:ident) => {
@@ -266,9 +245,45 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("async-stream", stream::async_stream),
         ],
     },
-    stream_delegate_workload!("stream-delegate-1", depth1),
-    stream_delegate_workload!("stream-delegate-4", depth4),
-    stream_delegate_workload!("stream-delegate-16", depth16),
+    Workload {
+        name: "stream-delegate-1",
+        item: "u64 of a Stream passed up through the async delegation chain",
+        items: STREAM_DELEGATE_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream::delegate1_hand),
+            imp!("hand-forward", stream::delegate1_hand_forward),
+            imp!("corogen", stream::delegate1_corogen),
+            imp!("async-stream", stream::delegate1_async_stream),
+        ],
+    },
+    Workload {
+        name: "stream-delegate-4",
+        item: "u64 of a Stream passed up through the async delegation chain",
+        items: STREAM_DELEGATE_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream::delegate4_hand),
+            imp!("hand-forward", stream::delegate4_hand_forward),
+            imp!("corogen", stream::delegate4_corogen),
+            imp!("async-stream", stream::delegate4_async_stream),
+        ],
+    },
+    Workload {
+        name: "stream-delegate-16",
+        item: "u64 of a Stream passed up through the async delegation chain",
+        items: STREAM_DELEGATE_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream::delegate16_hand),
+            imp!("hand-forward", stream::delegate16_hand_forward),
+            imp!("corogen", stream::delegate16_corogen),
+            imp!("async-stream", stream::delegate16_async_stream),
+        ],
+    },
     Workload {
         name: "stream-send",
         item: "send round trip into an async generator",
@@ -276,8 +291,8 @@ pub const WORKLOADS: &[Workload] = &[
         granule: 1,
         prepare: nothing_to_prepare,
         impls: &[
-            imp!("hand-written", stream_send::hand),
-            imp!("corogen", stream_send::corogen),
+            imp!("hand-written", send::async_hand),
+            imp!("corogen", send::async_corogen),
         ],
     },
 ];

@@ -795,6 +795,7 @@ impl<B: Body> AsyncGenerator<B::Resume> for AsyncGen<B> {
     type Yield = B::Yield;
     type Return = B::Return;
 
+    #[inline]
     fn poll_resume(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -1013,6 +1014,7 @@ impl<B: Body> ResumeFuture<'_, B> {
 impl<B: Body> Future for ResumeFuture<'_, B> {
     type Output = GeneratorState<B::Yield, B::Return>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         assert!(!this.done, "`ResumeFuture` polled after it completed");
@@ -1023,6 +1025,7 @@ impl<B: Body> Future for ResumeFuture<'_, B> {
 }
 
 impl<B: Body> Drop for ResumeFuture<'_, B> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(value) = self.value.take() {
             self.generator.undelivered = Some(value);
@@ -1061,6 +1064,7 @@ impl<B: Body> SendFuture<'_, B> {
 impl<B: Body> Future for SendFuture<'_, B> {
     type Output = Result<B::Yield, StopIteration<B::Return>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         Pin::new(&mut self.get_mut().resume)
             .poll(cx)

@@ -13,16 +13,18 @@ pub enum GenState {
     Created,
     /// Suspended at a `yield_!` (or inside a `yield_from!`), waiting for the next resume.
     Suspended,
-    /// An async generator's step is under way: its body (or a generator it delegates to) waits
-    /// inside a future it awaits, between two yields. A poll returned `Pending`, or a resume
-    /// future was dropped before its step ended (see [`AsyncGen`'s
-    /// cancellation](crate::AsyncGen#cancellation)); the next poll goes on from there. Python's
-    /// `AGEN_RUNNING`. Plain generators are never in this state.
-    Awaiting,
     /// The body returned (or a thrown error finished it).
     Completed,
     /// [`close`](crate::Gen::close)d (or dropped) before its end: its cleanup has run.
     Closed,
     /// The body panicked during a resume; the generator cannot be resumed again.
     Panicked,
+    /// An async generator's step is under way: its body (or a generator it delegates to) waits
+    /// inside a future it awaits, between two yields. A poll returned `Pending`, or a resume
+    /// future was dropped before its step ended (see [`AsyncGen`'s
+    /// cancellation](crate::AsyncGen#cancellation)); the next poll goes on from there. Python's
+    /// `AGEN_RUNNING`. Plain generators are never in this state.
+    // Last, so that the variants before it keep the discriminants they had before it came
+    // (a plain generator's status checks compile to the same comparisons).
+    Awaiting,
 }
