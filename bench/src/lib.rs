@@ -18,10 +18,14 @@
 
 pub mod create;
 pub mod delegate;
+pub mod fauxgen_peer;
 pub mod fib;
+pub mod flat_map;
 pub mod sched;
 pub mod send;
 pub mod stream;
+pub mod stream_opaque;
+pub mod stream_peers;
 pub mod tree;
 
 /// Items in the `fib` workload.
@@ -34,8 +38,10 @@ pub const CREATE_ITEMS: usize = 1_000_000;
 pub const DELEGATE_ITEMS: usize = 2_000_000;
 /// Nodes visited in the `tree` workload: 32 in-order traversals of the 65,535-node tree.
 pub const TREE_ITEMS: usize = 32 * tree::NODES;
-/// Items in the `stream` workload.
+/// Items in the `stream` and `stream-opaque` workloads.
 pub const STREAM_ITEMS: usize = 10_000_000;
+/// Input elements in the `flat-map` workloads (each becomes 3 items).
+pub const FLAT_MAP_ITEMS: usize = 10_000_000;
 /// Items that pass through the delegation chain in each `stream-delegate-*` workload.
 pub const STREAM_DELEGATE_ITEMS: usize = 2_000_000;
 /// Round trips in the `stream-send` workload.
@@ -118,7 +124,7 @@ fn nothing_to_prepare() {}
 
 /// The `delegate-*` workloads: the same implementations at each depth.
 macro_rules! delegate_workload {
-    ($name:literal, $depth:ident) => {
+    ($name:literal, $depth:ident, $fauxgen:ident) => {
         Workload {
             name: $name,
             item: "u64 passed up through the delegation chain",
@@ -135,6 +141,7 @@ macro_rules! delegate_workload {
                 imp!("diapause", delegate::$depth::diapause),
                 imp!("generator-rs", delegate::$depth::generator_rs),
                 imp!("corosensei", delegate::$depth::corosensei),
+                imp!("fauxgen", fauxgen_peer::$fauxgen),
             ],
         }
     };
@@ -142,7 +149,7 @@ macro_rules! delegate_workload {
 
 /// The `create` workloads: the same implementations, with and without escaping generators.
 macro_rules! create_workload {
-    ($name:literal, $item:literal, $module:ident) => {
+    ($name:literal, $item:literal, $module:ident, $fauxgen:ident) => {
         Workload {
             name: $name,
             item: $item,
@@ -164,6 +171,41 @@ macro_rules! create_workload {
                 imp!("generator-rs", create::$module::generator_rs, 50),
                 imp!("corosensei", create::$module::corosensei, 50),
                 imp!("corosensei-reuse", create::$module::corosensei_reuse),
+                imp!("fauxgen", fauxgen_peer::$fauxgen),
+            ],
+        }
+    };
+}
+
+/// The `flat-map` workloads: the same implementations, with each consumer.
+macro_rules! flat_map_workload {
+    ($name:literal, $item:literal, $consumer:ident) => {
+        Workload {
+            name: $name,
+            item: $item,
+            items: FLAT_MAP_ITEMS,
+            granule: 1,
+            prepare: nothing_to_prepare,
+            impls: &[
+                imp!("arrays", flat_map::$consumer::arrays),
+                imp!("iter-from_fn", flat_map::$consumer::from_fn),
+                imp!("hand-state", flat_map::$consumer::hand_state),
+                imp!("corogen", flat_map::$consumer::corogen),
+                imp!(
+                    "corogen-local-boxed",
+                    flat_map::$consumer::corogen_local_boxed
+                ),
+                imp!(
+                    "corogen-local-adapter",
+                    flat_map::$consumer::corogen_local_adapter
+                ),
+                imp!(
+                    "corogen-local-loop",
+                    flat_map::$consumer::corogen_local_loop
+                ),
+                imp!("genawaiter-rc", flat_map::$consumer::genawaiter_rc),
+                imp!("diapause", flat_map::$consumer::diapause),
+                imp!("fauxgen", flat_map::$consumer::fauxgen),
             ],
         }
     };
@@ -187,6 +229,7 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("diapause", fib::diapause),
             imp!("generator-rs", fib::generator_rs),
             imp!("corosensei", fib::corosensei),
+            imp!("fauxgen", fauxgen_peer::fib),
         ],
     },
     Workload {
@@ -204,17 +247,34 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("diapause", send::diapause),
             imp!("generator-rs", send::generator_rs),
             imp!("corosensei", send::corosensei),
+            imp!("fauxgen", fauxgen_peer::send),
         ],
     },
-    create_workload!("create", "3-item generator created and drained", local),
+    create_workload!(
+        "create",
+        "3-item generator created and drained",
+        local,
+        create_local
+    ),
     create_workload!(
         "create-escaped",
         "3-item generator created, passed through black_box, drained",
-        escaped
+        escaped,
+        create_escaped
     ),
-    delegate_workload!("delegate-1", depth1),
-    delegate_workload!("delegate-4", depth4),
-    delegate_workload!("delegate-16", depth16),
+    flat_map_workload!(
+        "flat-map",
+        "input element flat-mapped to 3 items, folded with fold",
+        fold
+    ),
+    flat_map_workload!(
+        "flat-map-for",
+        "input element flat-mapped to 3 items, folded in a for loop",
+        for_loop
+    ),
+    delegate_workload!("delegate-1", depth1, delegate1),
+    delegate_workload!("delegate-4", depth4, delegate4),
+    delegate_workload!("delegate-16", depth16, delegate16),
     Workload {
         name: "tree",
         item: "node visited by an in-order traversal",
@@ -231,6 +291,8 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("diapause", tree::diapause),
             imp!("generator-rs", tree::generator_rs),
             imp!("corosensei", tree::corosensei),
+            imp!("fauxgen", fauxgen_peer::tree),
+            imp!("fauxgen-token", fauxgen_peer::tree_token),
         ],
     },
     Workload {
@@ -243,6 +305,22 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("hand-written", stream::hand),
             imp!("corogen", stream::corogen),
             imp!("async-stream", stream::async_stream),
+            imp!("fauxgen", stream_peers::fauxgen),
+            imp!("asynk-strim", stream_peers::asynk_strim),
+        ],
+    },
+    Workload {
+        name: "stream-opaque",
+        item: "u64 from a Stream polled through Pin<&mut dyn Stream> by a minimal executor",
+        items: STREAM_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream_opaque::hand),
+            imp!("corogen", stream_opaque::corogen),
+            imp!("async-stream", stream_opaque::async_stream),
+            imp!("fauxgen", stream_opaque::fauxgen),
+            imp!("asynk-strim", stream_opaque::asynk_strim),
         ],
     },
     Workload {

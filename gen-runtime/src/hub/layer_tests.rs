@@ -17,10 +17,11 @@ fn layer_of_file(rel: &str) -> Option<u32> {
         "engine" => Some(10),
         "task" => Some(task_layer(file.trim_end_matches(".rs"))),
         "sync" => Some(30),
-        "net" if file == "tests.rs" => None,
+        "net" | "process" if file == "tests.rs" => None,
         "" | "net"
             if [
                 "tests.rs",
+                "block_on_tests.rs",
                 "park_tests.rs",
                 "layer_tests.rs",
                 "miri_tests.rs",

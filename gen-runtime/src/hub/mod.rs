@@ -55,8 +55,11 @@
 //!
 //! # I/O
 //!
-//! With the `net` feature (on by default; Unix only), sockets ([`net`]) are cooperative, as with
-//! gevent's monkey-patched `socket`: a task waiting for the network lets the others run. Once a
+//! With the `net` feature (on by default; Unix only), sockets ([`net`]), child processes
+//! ([`process`]) and signals ([`signal`]) are cooperative, as with gevent's monkey-patched
+//! `socket`, `subprocess` and `signal`: a task waiting for the network, a child or a signal
+//! lets the others run. Files ([`fs`], any build with `hub`) go through the blocking pool, as
+//! gevent's do through its threadpool. Once a
 //! task has waited on a socket, a hub with nothing runnable blocks in its I/O poller (epoll,
 //! kqueue…) until a socket is ready or its next timer is due, so sleeps and I/O share one timer
 //! heap; a hub without sockets never touches a poller. A task waiting on a socket keeps
@@ -98,6 +101,11 @@
 //! | `with sem:` | `let _permit = sem.`[`acquire_permit`](Semaphore::acquire_permit)`().await` ([`SemaphorePermit`], given back when dropped); a generator task: `let permit = sem.`[`request`](Semaphore::request)`(); yield_!(op::wait(&permit))` |
 //! | `greenlet.switch(value)`, `parent` | [`switch`], [`op::switch`]; the parent is the task that made the greenlet |
 //! | `get_hub().threadpool.apply(f)` | [`spawn_blocking`] |
+//! | `Event`/`AsyncResult` set from another thread (`hub.loop.async_()`, the threadpool's `ThreadResult`) | [`ThreadEvent`], [`ThreadAsyncResult`] (`Send + Sync`; `wait` as a hub operation, [`op::wait`] in a generator task) |
+//! | `FileObjectThread`, `open()` on the threadpool | [`fs`]: [`fs::read`], [`fs::write`], [`fs::File`]… (the calls of `std::fs`, on the blocking pool) |
+//! | `subprocess.Popen(args, stdin=PIPE…)`, `p.wait()`, `p.communicate()` | [`process::Command::spawn`], [`process::Child::wait`], [`process::Child::wait_with_output`] |
+//! | `subprocess.run`, `check_output`, `call` | [`process::Command::output`], [`process::Command::status`] |
+//! | `signal_handler(signalnum, handler)`, `.cancel()` | [`signal::signal_handler`], [`signal::SignalHandler::cancel`]; awaited: [`signal::Signals`] |
 //! | `socket.create_connection(addr, timeout)` | [`net::TcpStream::connect`], [`net::TcpStream::connect_timeout`] |
 //! | `sock.recv`, `sock.sendall`, `sock.settimeout` | [`net::TcpStream::read`], [`net::TcpStream::write_all`], [`net::TcpStream::set_read_timeout`] |
 //! | `StreamServer(addr, handle)` | a [`net::TcpListener::accept`] loop spawning a task per connection |
@@ -115,7 +123,8 @@
 //!
 //! A hub and its tasks stay on the thread that made them (they are not `Send`); hubs on other
 //! threads are independent. Wakers work from any thread: a foreign future or the blocking pool
-//! wakes its task through them.
+//! wakes its task through them, and so do [`ThreadEvent`] and [`ThreadAsyncResult`], which
+//! another thread (or a task of another hub) sets while a task of this hub waits.
 //!
 //! # Inside futures combinators
 //!
@@ -130,7 +139,8 @@
 //! a closure) or the thing lives below. `layer_tests.rs` checks the rule on the sources.
 //!
 //! ```text
-//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs · blocking.rs · net/ (sockets, `net` only)
+//!  4  API          scheduler.rs (Hub, spawn…) · pool.rs · blocking.rs · fs.rs · thread_event.rs
+//!                  · net/ (sockets) · process/ · signal.rs (`net` only)
 //!                  ──────────────────────────────────────────────────────────────────────
 //!  3  sync/        event · queue · semaphore · joinall
 //!                  ──────────────────────────────────────────────────────────────────────
@@ -165,7 +175,17 @@
     doc = "[`net::TcpListener::accept`]: https://docs.rs/corogen/latest/corogen/hub/net/struct.TcpListener.html#method.accept",
     doc = "[`net::lookup_host`]: https://docs.rs/corogen/latest/corogen/hub/net/fn.lookup_host.html",
     doc = "[`op::readable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.readable.html",
-    doc = "[`op::writable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.writable.html"
+    doc = "[`op::writable`]: https://docs.rs/corogen/latest/corogen/hub/op/fn.writable.html",
+    doc = "[`process`]: https://docs.rs/corogen/latest/corogen/hub/process/index.html",
+    doc = "[`process::Command::spawn`]: https://docs.rs/corogen/latest/corogen/hub/process/struct.Command.html#method.spawn",
+    doc = "[`process::Command::output`]: https://docs.rs/corogen/latest/corogen/hub/process/struct.Command.html#method.output",
+    doc = "[`process::Command::status`]: https://docs.rs/corogen/latest/corogen/hub/process/struct.Command.html#method.status",
+    doc = "[`process::Child::wait`]: https://docs.rs/corogen/latest/corogen/hub/process/struct.Child.html#method.wait",
+    doc = "[`process::Child::wait_with_output`]: https://docs.rs/corogen/latest/corogen/hub/process/struct.Child.html#method.wait_with_output",
+    doc = "[`signal`]: https://docs.rs/corogen/latest/corogen/hub/signal/index.html",
+    doc = "[`signal::signal_handler`]: https://docs.rs/corogen/latest/corogen/hub/signal/fn.signal_handler.html",
+    doc = "[`signal::SignalHandler::cancel`]: https://docs.rs/corogen/latest/corogen/hub/signal/struct.SignalHandler.html#method.cancel",
+    doc = "[`signal::Signals`]: https://docs.rs/corogen/latest/corogen/hub/signal/struct.Signals.html"
 )]
 
 // `net` needs the reactor's crates, which exist only on Unix: one clear error elsewhere, and
@@ -184,16 +204,24 @@ mod sync;
 mod task;
 
 mod blocking;
+pub mod fs;
 #[cfg(all(feature = "net", unix))]
 #[cfg_attr(docsrs, doc(cfg(feature = "net")))]
 pub mod net;
 mod pool;
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
+pub mod process;
 mod scheduler;
+#[cfg(all(feature = "net", unix))]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
+pub mod signal;
+mod thread_event;
 
 pub use blocking::{Blocking, MAX_THREADS, spawn_blocking, try_spawn_blocking};
 pub use engine::{TaskError, Value};
 pub use pool::{Group, Pool, PoolFull};
-pub use scheduler::{Hub, greenlet, spawn, spawn_later};
+pub use scheduler::{Hub, IntoMainTask, greenlet, spawn, spawn_later};
 pub use sync::{
     AcquirePermit, AsyncResult, BoundedSemaphore, Event, Full, JoinAll, JoinAllFuture, OverRelease,
     PermitRequest, Queue, Readable, Semaphore, SemaphorePermit, Wait, Writable, joinall, killall,
@@ -204,12 +232,15 @@ pub use task::{
     Elapsed, GenTask, Get, IntoTask, Join, Op, Reply, Sleep, Switch, Task, TaskRef, Timeout,
     WaitFor, WaitHandle, Waitable, getcurrent, now, sleep, switch, with_timeout,
 };
+pub use thread_event::{ThreadAsyncResult, ThreadEvent, ThreadWait};
 
 /// The future of [`Queue::get`].
 pub type QueueGet<T> = sync::QueueGet<T>;
 /// The future of [`Queue::put`].
 pub type QueuePut<T> = sync::QueuePut<T>;
 
+#[cfg(test)]
+mod block_on_tests;
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]

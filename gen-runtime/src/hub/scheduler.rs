@@ -1,13 +1,18 @@
 //! [`Hub`], the event loop's owner, and the free functions that spawn onto the running hub.
 
+use std::cell::Cell;
 use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::resume_unwind;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
 use super::base::{Clock, TaskKey};
-use super::engine::{self, Inner, RunEnd, Schedule, TaskError};
-use super::task::{IntoTask, Task, TaskRef, boxed, nanos};
+use super::engine::{self, FutTask, Inner, RawTask, RunEnd, Schedule, TaskError};
+use super::task::{GenTask, IntoTask, Op, Reply, Task, TaskRef, boxed, nanos};
+use crate::{Body, Gen};
 
 /// A coroutine scheduler: gevent's hub, on this thread.
 ///
@@ -116,25 +121,157 @@ impl Hub {
         self.inner.run_until(None, deadline) == RunEnd::Idle
     }
 
-    /// Spawns `task` and runs the hub until it ends, giving its value; like gevent's main
+    /// Runs `task` as the hub's main task until it ends, giving its value; like gevent's main
     /// greenlet joining one task. Other tasks run meanwhile, and those not finished stay.
     ///
+    /// As with `futures::executor::block_on`, the task may borrow the caller's locals: it is
+    /// not `'static`, and neither is its value. It is dropped before `block_on` returns or
+    /// unwinds, on every path: a main task still waiting when `block_on` gives up (the hub went
+    /// idle) is killed first, its cleanup running with what it borrows still there. Spawned
+    /// tasks are `'static` as always.
+    ///
+    /// ```
+    /// use corogen::hub::{self, Hub};
+    /// use std::time::Duration;
+    ///
+    /// let hub = Hub::new_virtual();
+    /// let mut log = Vec::new();
+    /// let words = vec!["one", "two"];
+    /// let count = hub.block_on(async {
+    ///     for word in &words {
+    ///         hub::sleep(Duration::from_secs(1)).await;
+    ///         log.push(*word);
+    ///     }
+    ///     log.len()
+    /// });
+    /// assert_eq!((count, log, words.len()), (2, vec!["one", "two"], 2));
+    /// ```
+    ///
     /// # Panics
-    /// If the task panics (with its message) or is killed, or if the hub goes idle before the
-    /// task ends (it waits for something that can never happen).
-    pub fn block_on<T: IntoTask>(&self, task: T) -> T::Output {
-        let task = self.spawn(task);
-        if self.inner.run_until(Some(task.key), None) != RunEnd::Done {
-            panic!("corogen hub: block_on's task can never finish (every task is waiting)");
+    /// If the task panics (with its message) or is killed, if the hub goes idle before the
+    /// task ends (it waits for something that can never happen), or if called from a task of
+    /// this hub.
+    pub fn block_on<T: IntoMainTask>(&self, task: T) -> T::Output {
+        assert!(
+            !self.inner.running.get(),
+            "corogen hub: the hub is already running (a task cannot run its own hub)"
+        );
+        let output = Cell::new(None);
+        let main = MainTask::spawn(&self.inner, task.into_main_future(), &output);
+        self.inner.run_until(Some(main.task.key), None);
+        // Dead or not, whatever stopped the run: a task killed by another can leave the hub
+        // idle before the loop looks at its end.
+        let ended = main.task.dead();
+        let error = main.finish();
+        if let Some(value) = output.into_inner() {
+            return value;
         }
-        match task.try_get() {
-            Some(Ok(value)) => value,
-            Some(Err(TaskError::Panicked(message))) => resume_unwind(Box::new(message)),
-            Some(Err(error)) => {
+        match error {
+            Some(TaskError::Panicked(message)) if ended => resume_unwind(Box::new(message)),
+            Some(error) if ended => {
                 panic!("corogen hub: block_on's task ended without a value: {error}")
             }
-            None => unreachable!("block_on's task is dead"),
+            _ => panic!("corogen hub: block_on's task can never finish (every task is waiting)"),
         }
+    }
+}
+
+/// What [`Hub::block_on`] runs: any future, which may borrow the caller's locals, or a
+/// generator whose yields are requests to the hub (as [`IntoTask`], without `'static`).
+pub trait IntoMainTask {
+    /// The task's result.
+    type Output;
+    /// The future the task runs as.
+    type Future: Future<Output = Self::Output>;
+    /// Turns `self` into the future the task runs.
+    fn into_main_future(self) -> Self::Future;
+}
+
+impl<F: Future> IntoMainTask for F {
+    type Output = F::Output;
+    type Future = F;
+
+    fn into_main_future(self) -> F {
+        self
+    }
+}
+
+impl<B: Body<Yield = Op, Resume = Reply>> IntoMainTask for Gen<B> {
+    type Output = B::Return;
+    type Future = GenTask<B>;
+
+    fn into_main_future(self) -> GenTask<B> {
+        GenTask::new(self)
+    }
+}
+
+/// The main task of a [`Hub::block_on`] call, which may borrow what outlives `'a` only: the
+/// task is dead, its future dropped, before this is.
+///
+/// The hub stores tasks as `'static`; this one's lifetime is erased (the one `unsafe` of
+/// `block_on`), and what makes that sound is here: while `'a` lasts nothing of the future is
+/// used after `'a`, because
+///
+/// - the only place the future lives is its task's allocation, and the task is killed (its
+///   future dropped in place, its cleanup run) when this guard is dropped, at the latest: by
+///   [`finish`](Self::finish), or while `block_on` unwinds;
+/// - a kill drops the future of a task that is not running. This one cannot be running when
+///   the guard drops: its poll runs inside `run_until`, below `block_on`'s frame, and a poll
+///   that unwinds is caught there (if anything above the catch unwound, the future would be
+///   dropped with the frame that holds it, before this one). A task killed, panicked or
+///   returned is dead already, its allocation holding only `Result<(), TaskError>`;
+/// - the value goes to `block_on`'s frame through `output`, not into the task's result, so
+///   the dead task keeps nothing borrowed: handles to it (a [`TaskRef`] from
+///   [`getcurrent`](crate::hub::getcurrent)), its links and the hub's drop find only that;
+/// - the hub cannot be dropped meanwhile: `block_on` borrows it.
+///
+/// The guard keeps `'a` (the borrow of `output`) in its type, so the compiler checks that
+/// `block_on` reads `output` only once [`finish`](Self::finish) has ended the task.
+struct MainTask<'h, 'a> {
+    hub: &'h Rc<Inner>,
+    task: Task<()>,
+    _borrows: PhantomData<&'a ()>,
+}
+
+impl<'h, 'a> MainTask<'h, 'a> {
+    /// Spawns `future` as the main task; its value goes to `output`.
+    fn spawn<F: Future + 'a>(
+        hub: &'h Rc<Inner>,
+        future: F,
+        output: &'a Cell<Option<F::Output>>,
+    ) -> Self {
+        let body: Pin<Box<dyn RawTask + 'a>> = Box::pin(FutTask::new(async move {
+            output.set(Some(future.await));
+        }));
+        // SAFETY: only the lifetime changes (`'a` to `'static`: the layout of a box of a trait
+        // object does not depend on it). The future is not used after `'a`: the guard returned
+        // here, which lives in `block_on`'s frame, inside `'a`, kills the task when dropped,
+        // and see `MainTask` for why that drops the future and nothing of it is reachable
+        // after.
+        let body = unsafe {
+            std::mem::transmute::<Pin<Box<dyn RawTask + 'a>>, Pin<Box<dyn RawTask>>>(body)
+        };
+        let key = hub.spawn_raw(body, Schedule::Now, None);
+        MainTask {
+            hub,
+            task: Task::new(TaskRef::adopt(Rc::clone(hub), key)),
+            _borrows: PhantomData,
+        }
+    }
+
+    /// Kills the task if it is still alive (its future dropped here) and gives why it has no
+    /// value: `None` if it returned.
+    fn finish(self) -> Option<TaskError> {
+        self.hub.kill(self.task.key);
+        self.task.try_get().and_then(Result::err)
+    }
+}
+
+impl Drop for MainTask<'_, '_> {
+    fn drop(&mut self) {
+        // A kill catches what the future's destructors throw: nothing unwinds from here.
+        self.hub.kill(self.task.key);
+        debug_assert!(self.task.dead(), "block_on's task outlives block_on");
     }
 }
 

@@ -106,6 +106,21 @@ impl Driver {
         }
     }
 
+    /// A hub about to go idle: the events already in for sources that do not keep it busy (a
+    /// signal handler's) wake their tasks; `true` if one woke, and the hub is not idle.
+    #[inline]
+    #[cfg_attr(
+        not(all(feature = "net", unix)),
+        expect(unused_variables, reason = "only the reactor has such sources")
+    )]
+    pub(crate) fn poll_weak(&self, wake: impl FnMut(TaskKey)) -> bool {
+        #[cfg(all(feature = "net", unix))]
+        if let Some(reactor) = self.reactor.get() {
+            return reactor.poll_weak(wake);
+        }
+        false
+    }
+
     /// Waits until `unparker` is notified, `timeout` passes (`None`: no timer), or, with a
     /// reactor, a socket is ready (its tasks are then `wake`d). It may return early.
     #[cfg_attr(

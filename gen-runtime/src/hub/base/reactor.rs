@@ -76,8 +76,12 @@ pub(crate) struct Reactor {
 struct IoState {
     slots: Vec<IoSlot>,
     free: Vec<usize>,
-    /// Waiters registered across all slots: while there are some, the hub is not idle.
+    /// Waiters registered across the slots that keep the hub busy: while there are some, the
+    /// hub is not idle.
     waiting: usize,
+    /// Waiters registered across the other slots (a signal handler's): polled for like the
+    /// others, but no reason to keep running.
+    weak: usize,
     next_id: u64,
 }
 
@@ -85,7 +89,20 @@ struct IoState {
 #[derive(Default)]
 struct IoSlot {
     in_use: bool,
+    /// Its waiters count in `waiting` (else in `weak`).
+    keeps_hub: bool,
     directions: [Readiness; 2],
+}
+
+impl IoState {
+    /// Uncounts `n` waiters of a slot.
+    fn uncount(waiting: &mut usize, weak: &mut usize, keeps_hub: bool, n: usize) {
+        if keeps_hub {
+            *waiting -= n;
+        } else {
+            *weak -= n;
+        }
+    }
 }
 
 /// One direction of one source (see the module docs for the invariant of `ready`).
@@ -138,16 +155,36 @@ impl Reactor {
         self.edge
     }
 
-    /// Whether a task waits on a source: then the hub is not idle.
+    /// Whether a task waits on a source that keeps the hub busy: then the hub is not idle.
     pub(crate) fn has_waiters(&self) -> bool {
         self.state.borrow().waiting > 0
+    }
+
+    /// A hub about to go idle with tasks waiting on weak sources only: takes the events that
+    /// are in already, without blocking, and `wake`s their tasks; `true` if it woke one.
+    pub(crate) fn poll_weak(&self, mut wake: impl FnMut(TaskKey)) -> bool {
+        if self.state.borrow().weak == 0 {
+            return false;
+        }
+        let mut woke = false;
+        self.poll(Some(Duration::ZERO), |key| {
+            woke = true;
+            wake(key);
+        });
+        woke
+    }
+
+    /// Whether a task waits on any source, weak ones included.
+    fn has_any_waiters(&self) -> bool {
+        let state = self.state.borrow();
+        state.waiting > 0 || state.weak > 0
     }
 
     /// Called at each turn of a hub that has runnable tasks (`queued` of them): every
     /// [`BUSY_POLL_INTERVAL`] task turns, takes the events that are in without blocking.
     pub(crate) fn poll_busy(&self, queued: usize, wake: impl FnMut(TaskKey)) {
         let ticks = self.ticks.get() + 1 + queued;
-        if ticks < BUSY_POLL_INTERVAL || !self.has_waiters() {
+        if ticks < BUSY_POLL_INTERVAL || !self.has_any_waiters() {
             self.ticks.set(ticks.min(BUSY_POLL_INTERVAL));
             return;
         }
@@ -193,6 +230,7 @@ impl Reactor {
             if !slot.in_use {
                 continue;
             }
+            let keeps_hub = slot.keeps_hub;
             for (direction, fired) in slot
                 .directions
                 .iter_mut()
@@ -208,7 +246,8 @@ impl Reactor {
                 } else if !fired {
                     continue;
                 }
-                state.waiting -= direction.waiters.len();
+                let woken = direction.waiters.len();
+                IoState::uncount(&mut state.waiting, &mut state.weak, keeps_hub, woken);
                 for (_, task) in direction.waiters.drain(..) {
                     wake(task);
                 }
@@ -216,12 +255,17 @@ impl Reactor {
         }
     }
 
-    /// Registers `source` in a fresh slot, returning the slot's index.
+    /// Registers `source` in a fresh slot, returning the slot's index. Its waiters keep the
+    /// hub busy only if `keeps_hub` (a signal handler's do not: gevent's `ref=False`).
     ///
     /// # Safety
     /// `source` must be deleted from the poller (with [`deregister`](Self::deregister))
     /// before it is closed.
-    pub(crate) unsafe fn register(&self, source: &impl AsSource) -> io::Result<usize> {
+    pub(crate) unsafe fn register(
+        &self,
+        source: &impl AsSource,
+        keeps_hub: bool,
+    ) -> io::Result<usize> {
         let mut state = self.state.borrow_mut();
         let index = match state.free.pop() {
             Some(index) => index,
@@ -243,6 +287,7 @@ impl Reactor {
         }
         state.slots[index] = IoSlot {
             in_use: true,
+            keeps_hub,
             directions: Default::default(),
         };
         Ok(index)
@@ -254,14 +299,16 @@ impl Reactor {
         // and event ports drop it with the descriptor), so the error is of no use.
         drop(self.poller.delete(source));
         let mut state = self.state.borrow_mut();
+        let state = &mut *state;
         let slot = &mut state.slots[index];
         debug_assert!(
             slot.directions.iter().all(|d| d.waiters.is_empty()),
             "a source is dropped while a task waits on it"
         );
         let stale: usize = slot.directions.iter().map(|d| d.waiters.len()).sum();
+        let keeps_hub = slot.keeps_hub;
         *slot = IoSlot::default();
-        state.waiting -= stale;
+        IoState::uncount(&mut state.waiting, &mut state.weak, keeps_hub, stale);
         state.free.push(index);
     }
 
@@ -278,11 +325,12 @@ impl Reactor {
     ) -> Poll<io::Result<()>> {
         let mut state = self.state.borrow_mut();
         let state = &mut *state;
+        let keeps_hub = state.slots[index].keeps_hub;
         let wait = &mut state.slots[index].directions[direction as usize];
         if wait.ready {
             if let Some(id) = waiter.take() {
                 if wait.remove(id) {
-                    state.waiting -= 1;
+                    IoState::uncount(&mut state.waiting, &mut state.weak, keeps_hub, 1);
                 }
             }
             return Poll::Ready(Ok(()));
@@ -296,12 +344,16 @@ impl Reactor {
         state.next_id += 1;
         let id = state.next_id;
         wait.waiters.push((id, current()));
-        state.waiting += 1;
+        if keeps_hub {
+            state.waiting += 1;
+        } else {
+            state.weak += 1;
+        }
         *waiter = Some(id);
         if !self.edge {
             if let Err(error) = self.arm(state, index, source) {
                 if state.slots[index].directions[direction as usize].remove(id) {
-                    state.waiting -= 1;
+                    IoState::uncount(&mut state.waiting, &mut state.weak, keeps_hub, 1);
                 }
                 *waiter = None;
                 return Poll::Ready(Err(error));
@@ -320,8 +372,10 @@ impl Reactor {
         // A wait dropped while the state is borrowed can only be dropped during a poll of the
         // reactor, which drops nothing; be lenient all the same.
         if let Ok(mut state) = self.state.try_borrow_mut() {
-            if state.slots[index].directions[direction as usize].remove(waiter) {
-                state.waiting -= 1;
+            let state = &mut *state;
+            let slot = &mut state.slots[index];
+            if slot.directions[direction as usize].remove(waiter) {
+                IoState::uncount(&mut state.waiting, &mut state.weak, slot.keeps_hub, 1);
             }
         }
     }

@@ -182,6 +182,10 @@ impl Inner {
             if self.remote.pending() {
                 return None;
             }
+            // Deliveries already in for a signal handler run before the hub calls itself idle.
+            if self.driver.poll_weak(|key| core.wake(key)) {
+                return None;
+            }
             if core.idle_waiters.is_empty() {
                 return Some(RunEnd::Idle);
             }

@@ -54,6 +54,8 @@ struct Registration {
 pub(crate) struct IoCell<T: AsSource> {
     io: T,
     registration: OnceCell<Registration>,
+    /// Whether a task waiting on it keeps the hub busy (all but a signal handler's pipe).
+    keeps_hub: bool,
 }
 
 impl<T: AsSource> IoCell<T> {
@@ -62,6 +64,17 @@ impl<T: AsSource> IoCell<T> {
         IoCell {
             io,
             registration: OnceCell::new(),
+            keeps_hub: true,
+        }
+    }
+
+    /// As [`new`](Self::new), for a source whose waiters are no reason for the hub to keep
+    /// running (a signal handler's pipe, as gevent's `ref=False` watchers).
+    pub(crate) fn new_weak(io: T) -> Self {
+        IoCell {
+            io,
+            registration: OnceCell::new(),
+            keeps_hub: false,
         }
     }
 
@@ -83,7 +96,7 @@ impl<T: AsSource> IoCell<T> {
         // SAFETY: the source is deleted from the poller in `Drop for IoCell`, which runs
         // before the socket (a field) is dropped and closed; it is registered at most once,
         // guarded by the `OnceCell`.
-        let index = unsafe { reactor.register(&self.io)? };
+        let index = unsafe { reactor.register(&self.io, self.keeps_hub)? };
         Ok(self
             .registration
             .get_or_init(|| Registration { hub, index }))
