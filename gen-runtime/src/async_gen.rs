@@ -45,17 +45,23 @@ use crate::state::GenState;
 pub(crate) use crate::async_slot::outer_waker;
 
 /// Where an async generator is in its life.
+///
+/// `Awaiting` and `Suspended` are 0 and 1, the discriminants of `Option`'s `None` and `Some`:
+/// what a poll that returned `Pending` stores is then the discriminant of the slot's yielded
+/// value, one store, with no flag to compute beside it (a plain stream's `poll_next` out of
+/// line, the `stream-opaque` row).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 enum Status {
-    /// Invariant: the body is present and was never polled; the stack is empty.
-    Created,
+    /// Invariant: the body is present and was polled, and a step is under way: the body, or
+    /// the top delegate, waits inside a future it awaits, and the value of this step was
+    /// delivered.
+    Awaiting = 0,
     /// Invariant: the body is present and was polled. It waits at a `yield_!` (its own, or the
-    /// top delegate's) for the next value, or, if `awaiting` is set, a step is under way: the
-    /// body, or the top delegate, waits inside a future it awaits, and the value of this step
-    /// was delivered. (A flag beside the status rather than a status of its own: then a plain
-    /// stream's status is the same after every poll, which keeps its loop as tight as a
-    /// hand-written stream's once inlined.)
-    Suspended,
+    /// top delegate's) for the next value.
+    Suspended = 1,
+    /// Invariant: the body is present and was never polled; the stack is empty.
+    Created = 2,
     /// Invariant: the stack is empty; the body returned (or was thrown into before it started)
     /// and is gone.
     Completed,
@@ -64,6 +70,19 @@ enum Status {
     /// A poll unwound: the body (and the stack, which may point into bodies left mid-poll) are
     /// never polled again, only ended.
     Panicked,
+}
+
+impl Status {
+    /// The status after a poll of the body that returned `Pending`: `Suspended` if it yielded
+    /// (waits at a yield), else `Awaiting`.
+    #[inline(always)]
+    fn after_pending(yielded: bool) -> Status {
+        if yielded {
+            Status::Suspended
+        } else {
+            Status::Awaiting
+        }
+    }
 }
 
 /// Makes the async generator whose body is `future`, which yields through `co`.
@@ -82,7 +101,6 @@ pub fn new_async_gen<M: Marker, Y, R, F: Future>(
         returned: None,
         stack: ManuallyDrop::new(Vec::new()),
         undelivered: None,
-        awaiting: false,
     }
 }
 
@@ -204,8 +222,6 @@ pub struct AsyncGen<B: Body> {
     stack: ManuallyDrop<Vec<AsyncRequest<B::Yield, B::Resume>>>,
     /// A value of a resume future dropped before it was delivered (see the cancellation docs).
     undelivered: Option<B::Resume>,
-    /// With `Status::Suspended`: a step is under way (see `Status`).
-    awaiting: bool,
 }
 
 // Nothing in `AsyncGen` is pinned in place: the body is pinned in its own block.
@@ -236,12 +252,7 @@ impl<B: Body> AsyncGen<B> {
     /// The body must be present (the status resumable).
     #[inline(always)]
     fn poll_plain(&mut self, outer: &Waker) -> Poll<GeneratorState<B::Yield, B::Return>> {
-        let AsyncGen {
-            body,
-            status,
-            awaiting,
-            ..
-        } = self;
+        let AsyncGen { body, status, .. } = self;
         let Some(block) = body.as_mut() else {
             unreachable!("a generator without a body is never polled")
         };
@@ -258,9 +269,8 @@ impl<B: Body> AsyncGen<B> {
                 Poll::Ready(GeneratorState::Complete(value))
             }
             Poll::Pending => {
-                *status = Status::Suspended;
                 let yielded = slot.yielded.take();
-                *awaiting = yielded.is_none();
+                *status = Status::after_pending(yielded.is_some());
                 match yielded {
                     Some(value) => Poll::Ready(GeneratorState::Yielded(value)),
                     None => Poll::Pending,
@@ -288,7 +298,6 @@ impl<B: Body> AsyncGen<B> {
             body,
             status,
             stack,
-            awaiting,
             ..
         } = self;
         // Poisons the generator if the run unwinds (a delegate, or the body, panicked): its
@@ -306,10 +315,7 @@ impl<B: Body> AsyncGen<B> {
                 *body = None;
                 *status = Status::Completed;
             }
-            _ => {
-                *status = Status::Suspended;
-                *awaiting = poll.is_pending();
-            }
+            _ => *status = Status::after_pending(poll.is_ready()),
         }
         poll
     }
@@ -398,7 +404,7 @@ impl<B: Body> AsyncGen<B> {
         match self.status {
             Status::Completed | Status::Closed => return AsyncProgress::Completed,
             Status::Panicked => self.cannot_resume(),
-            Status::Created | Status::Suspended => {}
+            Status::Created | Status::Suspended | Status::Awaiting => {}
         }
         if B::DELEGATES && !self.stack.is_empty() {
             return self.poll_apart(slot);
@@ -410,8 +416,7 @@ impl<B: Body> AsyncGen<B> {
         // call. `poll_delegated` completes the status when the body returns.
         let progress = unsafe { poll_owned_erased::<B>(NonNull::from(&mut *self).cast(), slot) };
         if progress != AsyncProgress::Completed {
-            self.status = Status::Suspended;
-            self.awaiting = progress == AsyncProgress::Pending;
+            self.status = Status::after_pending(progress != AsyncProgress::Pending);
         }
         progress
     }
@@ -420,7 +425,10 @@ impl<B: Body> AsyncGen<B> {
     /// there and resumable, and this generator is not delegating on a stack of its own.
     #[inline(always)]
     pub(crate) fn can_poll_delegated(&self) -> bool {
-        matches!(self.status, Status::Created | Status::Suspended)
+        matches!(
+            self.status,
+            Status::Created | Status::Suspended | Status::Awaiting
+        )
             && (!B::DELEGATES || self.stack.is_empty())
     }
 
@@ -544,7 +552,10 @@ impl<B: Body> AsyncGen<B> {
     #[inline(always)]
     #[track_caller]
     fn check_resumable(&self) {
-        if !matches!(self.status, Status::Created | Status::Suspended) {
+        if !matches!(
+            self.status,
+            Status::Created | Status::Suspended | Status::Awaiting
+        ) {
             self.cannot_resume();
         }
     }
@@ -684,7 +695,10 @@ impl<B: Body> AsyncGen<B> {
 
     /// `true` once the generator cannot be resumed: it returned, was closed, or panicked.
     pub fn is_finished(&self) -> bool {
-        !matches!(self.status, Status::Created | Status::Suspended)
+        !matches!(
+            self.status,
+            Status::Created | Status::Suspended | Status::Awaiting
+        )
     }
 
     /// Where the generator is in its life, like Python's `inspect.getasyncgenstate`.
@@ -708,7 +722,7 @@ impl<B: Body> AsyncGen<B> {
     pub fn state(&self) -> GenState {
         match self.status {
             Status::Created => GenState::Created,
-            Status::Suspended if self.awaiting => GenState::Awaiting,
+            Status::Awaiting => GenState::Awaiting,
             Status::Suspended => GenState::Suspended,
             Status::Completed => GenState::Completed,
             Status::Closed => GenState::Closed,
@@ -836,7 +850,6 @@ where
                 body,
                 status,
                 returned,
-                awaiting,
                 ..
             } = this;
             let Some(block) = body.as_mut() else {
@@ -854,9 +867,8 @@ where
                     Poll::Ready(None)
                 }
                 Poll::Pending => {
-                    *status = Status::Suspended;
                     let yielded = slot.yielded.take();
-                    *awaiting = yielded.is_none();
+                    *status = Status::after_pending(yielded.is_some());
                     match yielded {
                         Some(value) => Poll::Ready(Some(value)),
                         None => Poll::Pending,
@@ -867,7 +879,7 @@ where
             match this.status {
                 Status::Completed | Status::Closed => return Poll::Ready(None),
                 Status::Panicked => polled_after_panic(B::NAME),
-                Status::Created | Status::Suspended => {}
+                Status::Created | Status::Suspended | Status::Awaiting => {}
             }
             // What was offered and not taken (the body was in the middle of a step) is dropped:
             // a `next()` continues whatever step is under way.

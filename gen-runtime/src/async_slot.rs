@@ -186,7 +186,7 @@ impl<'w, Y> AsyncSlot<'w, Y> {
         let data: *mut Self = self;
         // SAFETY: `data` points at this slot, live for the whole call and reached meanwhile only
         // through the waker; its head is not written during the call.
-        unsafe { poll_with_wrapper(data.cast(), &WRAPPER_VTABLE, |cx| body.__poll(cx)) }
+        unsafe { poll_with_wrapper(data.cast(), WRAPPER_VTABLE, |cx| body.__poll(cx)) }
     }
 }
 
@@ -232,7 +232,7 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
         let data: *mut Self = self;
         // SAFETY: as in `AsyncSlot::poll_body`; `data` points at the whole `FullSlot`, whose
         // marker was just written.
-        unsafe { poll_with_wrapper(data.cast(), &FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
+        unsafe { poll_with_wrapper(data.cast(), FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
     }
 
     /// Polls `body`, the one body this slot serves, with no marker: for a generator that takes
@@ -249,7 +249,7 @@ impl<'w, Y, R> FullSlot<'w, Y, R> {
         );
         let data: *mut Self = self;
         // SAFETY: as in `AsyncSlot::poll_body`; `data` points at the whole `FullSlot`.
-        unsafe { poll_with_wrapper(data.cast(), &OWN_FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
+        unsafe { poll_with_wrapper(data.cast(), OWN_FULL_WRAPPER_VTABLE, |cx| body.__poll(cx)) }
     }
 }
 
@@ -279,26 +279,33 @@ unsafe fn poll_with_wrapper<T>(
     poll(&mut Context::from_waker(&waker))
 }
 
-/// The vtable of wrappers leading to an [`AsyncSlot`]. A `static`, so that its address
-/// identifies them.
-static WRAPPER_VTABLE: RawWakerVTable =
-    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper);
+/// The vtables of wrapper wakers: the same functions at three addresses, one per kind of slot.
+/// One `static` array, so that its addresses identify the wrappers and "is this waker a wrapper
+/// at all" ([`is_wrapper`], at every poll) is one range check rather than three comparisons.
+static WRAPPER_VTABLES: [RawWakerVTable; 3] = [
+    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper),
+    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper),
+    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper),
+];
+
+/// The vtable of wrappers leading to an [`AsyncSlot`].
+const WRAPPER_VTABLE: &RawWakerVTable = &WRAPPER_VTABLES[0];
 
 /// The vtable of wrappers leading to a [`FullSlot`] that serves several bodies in turn, whose
-/// marker says which: the same functions, another address.
-static FULL_WRAPPER_VTABLE: RawWakerVTable =
-    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper);
+/// marker says which.
+const FULL_WRAPPER_VTABLE: &RawWakerVTable = &WRAPPER_VTABLES[1];
 
 /// The vtable of wrappers leading to a [`FullSlot`] that serves one body (its marker is not
-/// written): the same functions, a third address.
-static OWN_FULL_WRAPPER_VTABLE: RawWakerVTable =
-    RawWakerVTable::new(clone_wrapper, wake_wrapper, wake_wrapper, drop_wrapper);
+/// written).
+const OWN_FULL_WRAPPER_VTABLE: &RawWakerVTable = &WRAPPER_VTABLES[2];
 
+/// Whether `vtable` is one of [`WRAPPER_VTABLES`]: its address within the array's.
 #[inline(always)]
 fn is_wrapper(vtable: &RawWakerVTable) -> bool {
-    ptr::eq(vtable, &WRAPPER_VTABLE)
-        || ptr::eq(vtable, &FULL_WRAPPER_VTABLE)
-        || ptr::eq(vtable, &OWN_FULL_WRAPPER_VTABLE)
+    let offset = ptr::from_ref(vtable)
+        .addr()
+        .wrapping_sub(WRAPPER_VTABLES.as_ptr().addr());
+    offset < size_of_val(&WRAPPER_VTABLES)
 }
 
 /// # Safety
@@ -352,12 +359,12 @@ pub(crate) fn outer_waker(waker: &Waker) -> &Waker {
 fn marked_slot_of<M: 'static>(cx: &Context<'_>) -> *mut () {
     let waker = cx.waker();
     let data = waker.data().cast_mut();
-    if ptr::eq(waker.vtable(), &OWN_FULL_WRAPPER_VTABLE) {
+    if ptr::eq(waker.vtable(), OWN_FULL_WRAPPER_VTABLE) {
         // Made by `FullSlot::poll_own_body` for the one body its slot serves: as an
         // `AsyncSlot`'s, it is this future's own body (see the module docs).
         return data;
     }
-    if !ptr::eq(waker.vtable(), &FULL_WRAPPER_VTABLE) {
+    if !ptr::eq(waker.vtable(), FULL_WRAPPER_VTABLE) {
         not_polled_by_poll_next();
     }
     // SAFETY: only `poll_with_wrapper` makes wakers with this vtable, lent for that call only,
@@ -374,7 +381,7 @@ fn marked_slot_of<M: 'static>(cx: &Context<'_>) -> *mut () {
 #[inline(always)]
 fn yielded_in<'cx, Y, M: 'static>(cx: &'cx mut Context<'_>) -> &'cx mut Option<Y> {
     let waker = cx.waker();
-    if ptr::eq(waker.vtable(), &WRAPPER_VTABLE) {
+    if ptr::eq(waker.vtable(), WRAPPER_VTABLE) {
         let slot = waker.data().cast_mut().cast::<AsyncSlot<'_, Y>>();
         // SAFETY: only `AsyncSlot::poll_body` makes wakers with this vtable, lent for that call
         // only, so `slot` points at a live `AsyncSlot`. It is the slot of this future's own
