@@ -82,11 +82,15 @@
 //! - `wake` and `drop` are never reached through the wrapper, which is only ever lent out as
 //!   `&Waker` (in the `Context`), never owned nor dropped; `wake` forwards all the same.
 //!
-//! A wrapper made while the outer waker is itself a wrapper (an async generator polled in the
-//! body of another, not as its delegate) forwards to that wrapper's outer waker, so chains stay
-//! one level deep, and [`outer_waker`] lets the hub see through the wrapper to its task's own
-//! waker (its operations then keep their fast path). A `Stream` delegated to with `yield_from!`
-//! is polled with the outer waker itself.
+//! A plain stream polled in the body of another async generator (not as its delegate) gets that
+//! generator's wrapper as its outer waker and wraps it in turn: its clones and wakes go through
+//! both to the executor's waker (each wrapper's slot is live while it is lent out, as the polls
+//! nest), and [`outer_waker`] follows the chain down to the task's own waker, which lets the hub
+//! see through the wrappers (its operations then keep their fast path). Only a plain stream's
+//! slot keeps a wrapper: looking through it at every poll cost the out-of-line `poll_next` (the
+//! `stream-opaque` row) a range check per item, where nesting is rare and costs one forwarding
+//! call per wake or clone. A full slot keeps the executor's waker itself (it is made less often,
+//! and a `Stream` delegated to with `yield_from!` is polled with it).
 //!
 //! The trade-off: `Waker::will_wake` between a stored clone (the executor's waker) and the
 //! wrapper is false, so a future that caches its waker and compares it at each poll clones it
@@ -114,7 +118,8 @@ use crate::protocol::NextArg;
 /// its types.
 #[repr(C)]
 struct SlotHead<'w> {
-    /// The executor's waker (never itself a wrapper). Written once, when the slot is made.
+    /// The waker the poll was given: the executor's, or for a plain stream's slot possibly the
+    /// wrapper of an enclosing poll (see the module docs). Written once, when the slot is made.
     outer: &'w Waker,
 }
 
@@ -163,10 +168,9 @@ pub struct FullSlot<'w, Y, R> {
 impl<'w, Y> AsyncSlot<'w, Y> {
     #[inline(always)]
     pub(crate) fn new(outer: &'w Waker) -> Self {
+        // Not `outer_waker(outer)`: a wrapper is kept (see the module docs).
         AsyncSlot {
-            head: SlotHead {
-                outer: outer_waker(outer),
-            },
+            head: SlotHead { outer },
             yielded: None,
         }
     }
@@ -337,20 +341,21 @@ unsafe fn wake_wrapper(data: *const ()) {
 
 fn drop_wrapper(_: *const ()) {}
 
-/// The waker `waker` forwards to if it is an async generator's wrapper, else `waker` itself.
+/// The waker `waker` forwards to in the end if it is an async generator's wrapper (the first
+/// waker down the chain of wrappers that is not one), else `waker` itself.
 ///
-/// For futures that compare or keep wakers (the hub's): the wrapper wakes and clones as its
-/// outer waker does.
+/// For futures that compare or keep wakers (the hub's): the wrapper wakes and clones as that
+/// waker does.
 #[inline(always)]
-pub(crate) fn outer_waker(waker: &Waker) -> &Waker {
-    if is_wrapper(waker.vtable()) {
+pub(crate) fn outer_waker(mut waker: &Waker) -> &Waker {
+    while is_wrapper(waker.vtable()) {
         // SAFETY: only `poll_with_wrapper` makes wakers with these vtables, and lends them out
         // only for that call, as `&Waker`: `waker`'s borrow ends before the slot dies, and the
-        // outer waker, borrowed by the caller of the poll for the whole call, outlives the slot.
-        unsafe { head_of(waker.data()) }.outer
-    } else {
-        waker
+        // outer waker, borrowed by the caller of the poll for the whole call (the poll that
+        // lent it, when it is a wrapper too, encloses this one), outlives the slot.
+        waker = unsafe { head_of(waker.data()) }.outer;
     }
+    waker
 }
 
 /// Checks that `cx` is the context of a poll with a [`FullSlot`] for the body of marker `M` (see

@@ -241,6 +241,79 @@ fn async_generator_slot_yields_and_real_pending() {
     drop(unfinished);
 }
 
+/// Keeps a clone of the waker it is polled with, wakes it later through the clone.
+struct KeepsWaker(Rc<Cell<Option<std::task::Waker>>>, bool);
+impl std::future::Future for KeepsWaker {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.1 {
+            return std::task::Poll::Ready(());
+        }
+        self.1 = true;
+        self.0.set(Some(cx.waker().clone()));
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+struct CountWakes(std::sync::atomic::AtomicUsize);
+impl std::task::Wake for CountWakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn nested_async_generators_wake_and_clone_through_their_wrappers() {
+    // A plain stream polled in the body of a plain stream polled in the body of one that
+    // delegates: the innermost slot's outer waker is the middle one's wrapper, whose own is
+    // the outer's (full) slot's executor waker.
+    let kept = Rc::new(Cell::new(None));
+    let inner_kept = kept.clone();
+    let mut outer = gen_!(async move {
+        let mut middle = gen_!(async move {
+            let mut inner = gen_!(async move {
+                KeepsWaker(inner_kept, false).await;
+                yield_!(1u32);
+            });
+            while let Some(x) = inner.next().await {
+                yield_!(x + 1);
+            }
+        });
+        yield_from!(std::iter::once(0u32));
+        while let Some(x) = middle.next().await {
+            yield_!(x + 1);
+        }
+    });
+    let counter = std::sync::Arc::new(CountWakes(std::sync::atomic::AtomicUsize::new(0)));
+    let executor = std::task::Waker::from(counter.clone());
+    let mut cx = std::task::Context::from_waker(&executor);
+    let mut items = Vec::new();
+    let mut pending = 0;
+    loop {
+        match futures_core::Stream::poll_next(std::pin::Pin::new(&mut outer), &mut cx) {
+            std::task::Poll::Ready(Some(x)) => items.push(x),
+            std::task::Poll::Ready(None) => break,
+            std::task::Poll::Pending => pending += 1,
+        }
+    }
+    assert_eq!(items, [0, 3]);
+    assert_eq!(pending, 1);
+    // `wake_by_ref` through both wrappers reached the executor's waker.
+    assert_eq!(counter.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The clone is the executor's own waker, valid after the polls: waking it counts.
+    let clone = kept.take().expect("the inner future kept a waker");
+    assert_eq!(clone.data(), executor.data());
+    clone.wake();
+    assert_eq!(counter.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
 #[test]
 fn local_generators_pin_in_place() {
     let drops = Rc::new(Cell::new(0));
