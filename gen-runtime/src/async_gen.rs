@@ -428,8 +428,7 @@ impl<B: Body> AsyncGen<B> {
         matches!(
             self.status,
             Status::Created | Status::Suspended | Status::Awaiting
-        )
-            && (!B::DELEGATES || self.stack.is_empty())
+        ) && (!B::DELEGATES || self.stack.is_empty())
     }
 
     /// Polls the body once with `slot`, on behalf of the generator that owns the slot, with no
