@@ -7,11 +7,8 @@
 //! - async-stream: `stream! { … yield a; … }`.
 //! - The baseline is the same stream written as a `Stream` state machine by hand.
 //!
-//! `stream-delegate-D` (below) passes these items up through `D` levels of async delegation.
-//! It lives in this module rather than one of its own, as `stream-send` lives in `send.rs`: a
-//! new module changes how rustc splits this crate into codegen units, and with it whether
-//! `Iterator::fold` is inlined into `delegate::depth1::corogen` (58 Ir per item out of line, 60
-//! inlined), which would move an unrelated row.
+//! `stream-delegate-D` (below) passes these items up through `D` levels of async delegation,
+//! from a leaf of its own (see `fib_stream_leaf`).
 
 use crate::mix;
 use futures_core::Stream;
