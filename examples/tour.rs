@@ -143,6 +143,25 @@ async fn ticker(n: u32) -> &'static str {
     "tick tock"
 }
 
+/// Async delegation: to other async generators, the first's return value coming back.
+#[generator(yield = u32)]
+async fn tickers() -> usize {
+    let said = yield_from!(ticker(2));
+    yield_from!(ticker(1));
+    said.len()
+}
+
+/// An async generator that takes values: Python's `asend`.
+#[generator(yield = u32, resume = u32)]
+async fn running_total() -> u32 {
+    let mut total = 0;
+    while total < 10 {
+        std::future::ready(()).await;
+        total += yield_!(total);
+    }
+    total
+}
+
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -282,6 +301,22 @@ fn main() {
         }
     });
     println!("    returned {:?}", t.return_value());
+    let mut t = tickers();
+    block_on(async {
+        while let Some(x) = t.next().await {
+            println!("    delegated tick {x}");
+        }
+    });
+    println!(
+        "    yield_from! gave back a return value; returned {:?}",
+        t.return_value()
+    );
+    let mut r = running_total();
+    block_on(async {
+        println!("    send(0) -> {:?}", r.send(0).await);
+        println!("    send(4) -> {:?}", r.send(4).await);
+        println!("    send(7) -> {:?}", r.send(7).await);
+    });
 
     println!("the hub (gevent): a generator task and an async task, on a virtual clock:");
     let hub = Hub::new_virtual();

@@ -88,9 +88,12 @@ extern crate self as corogen;
 pub use gen_runtime::hub;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
-pub use gen_runtime::{AsyncGen, BoxGenerator, Gen};
 pub use gen_runtime::{
-    Body, FlatMapPinned, GenLocal, GenState, Generator, GeneratorState, NextArg, StopIteration,
+    AsyncGen, BoxGenerator, Gen, NextItem, ResumeFuture, SendFuture, ThrowFuture,
+};
+pub use gen_runtime::{
+    AsyncGenerator, Body, FlatMapPinned, GenLocal, GenState, Generator, GeneratorState, NextArg,
+    StopIteration,
 };
 
 /// Turns a function that contains `yield_!` into a generator.
@@ -203,6 +206,42 @@ pub use gen_runtime::{
 ///   suspended generator drops what it holds, innermost scope first.
 /// - A panic in the body propagates out of the `resume` that ran it; the generator is then
 ///   finished for good, and resuming it again panics.
+///
+/// # Async generators
+///
+/// On an `async fn` (PEP 525), the body may `.await` anything between its yields, and the
+/// function returns an [`AsyncGen`]: a `Stream` of its yields (`gen_!(async move { … })` is the
+/// anonymous form). `resume = R` and `throw = E` work there too: then `send`, `resume` and
+/// `throw` are futures (Python's `asend`, `athrow`), the generator is an [`AsyncGenerator`],
+/// and a resume future dropped before it completes follows [`AsyncGen`'s cancellation
+/// rules](AsyncGen#cancellation). `yield_from!` delegates to another async generator, a plain
+/// generator, any `Stream` or any iterable.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u32, resume = u32)]
+/// async fn scaled(factor: u32) -> u32 {
+///     let mut x = yield_!(0);
+///     while x != 0 {
+///         std::future::ready(()).await; // a timer, a socket read…
+///         x = yield_!(x * factor);
+///     }
+///     factor
+/// }
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// block_on(async {
+///     let mut g = scaled(3);
+///     assert_eq!(g.send(0).await, Ok(0)); // starts the body
+///     assert_eq!(g.send(5).await, Ok(15));
+///     assert_eq!(g.send(0).await, Err(StopIteration(3)));
+/// });
+/// ```
 pub use gen_macros::generator;
 
 /// An anonymous generator: the twin of Python's generator expression
@@ -334,6 +373,46 @@ pub use gen_macros::yield_;
 /// however deep the chain; a generator delegated to through `&mut` is left as it was, with its
 /// own delegation, and can go on alone. [`close`](Gen::close) closes that one too.
 ///
+/// In an async generator (`async fn`), `yield_from!` also takes another async generator (its
+/// return value is the result, and values sent reach it), a plain generator, or any `Stream`
+/// (Python's `async for x in stream: yield x`; it evaluates to `()`, and to `Result<(), E>` in
+/// a generator with `throw = E`, as an iterable does). The outermost async generator keeps the
+/// stack and polls the innermost delegate directly, whatever the depth; `Pending` from it (an
+/// awaited future, a stream with nothing yet) makes the whole generator `Pending`, and the
+/// executor's wake reaches it directly. Drops and closes go innermost first, as above.
+///
+/// ```
+/// use corogen::prelude::*;
+///
+/// #[generator(yield = u32)]
+/// async fn leaves(depth: u32) -> u32 {
+///     if depth == 0 {
+///         std::future::ready(()).await;
+///         yield_!(1);
+///         return 1;
+///     }
+///     let left = yield_from!(leaves(depth - 1));
+///     let right = yield_from!(leaves(depth - 1));
+///     yield_from!(futures::stream::iter([100 + depth])); // any `Stream`
+///     left + right
+/// }
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// block_on(async {
+///     let mut g = leaves(2);
+///     let mut items = Vec::new();
+///     while let Some(x) = g.next().await {
+///         items.push(x);
+///     }
+///     assert_eq!(items, [1, 1, 101, 1, 1, 101, 102]);
+///     assert_eq!(g.return_value(), Some(&4));
+/// });
+/// ```
+///
 /// ```
 /// use corogen::prelude::*;
 ///
@@ -373,7 +452,7 @@ pub use gen_macros::yield_from;
 pub mod prelude {
     #[cfg(feature = "alloc")]
     pub use crate::{AsyncGen, Gen};
-    pub use crate::{GenLocal, GenState, Generator, GeneratorState, StopIteration};
+    pub use crate::{AsyncGenerator, GenLocal, GenState, Generator, GeneratorState, StopIteration};
     pub use crate::{gen_, gen_local, generator, yield_, yield_from};
 }
 

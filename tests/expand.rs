@@ -1,4 +1,4 @@
-//! Expansion snapshots: what `#[generator]` and `gen_!` emit for four representative inputs,
+//! Expansion snapshots: what `#[generator]` and `gen_!` emit for five representative inputs,
 //! `tests/expand/<name>.rs` beside its `<name>.expanded.rs`, for a reader to see the lowering.
 //!
 //! `macrotest` expands each input with `cargo expand`, which the test needs on the `PATH`

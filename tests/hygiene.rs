@@ -49,6 +49,27 @@ async fn endless_stream() -> ! {
     }
 }
 
+#[generator(yield = u8, resume = ::core::option::Option<u8> as first, throw = u8)]
+async fn hostile_async(n: u8) -> ::core::result::Result<::core::option::Option<u8>, u8> {
+    let mut last = first?;
+    yield_from!(0..n)?;
+    for _ in 0..n {
+        last = yield_!(n)?;
+    }
+    ::core::result::Result::Ok(last)
+}
+
+#[generator(yield = u8, resume = ::core::option::Option<u8>, throw = u8)]
+async fn hostile_delegator() -> ::core::result::Result<::core::option::Option<u8>, u8> {
+    yield_from!(hostile_async(1))
+}
+
+#[generator(yield = u8)]
+async fn hostile_stream() {
+    yield_from!(gen_!(async move { yield_!(1u8) }));
+    yield_from!(via_impl_iterator());
+}
+
 #[test]
 fn generated_code_resolves_despite_hostile_names() {
     let mut g = hostile(1);
@@ -65,4 +86,5 @@ fn generated_code_resolves_despite_hostile_names() {
         ::core::option::Option::Some(44)
     );
     let _ = endless_stream();
+    let _ = (hostile_delegator(), hostile_stream());
 }

@@ -42,6 +42,10 @@ pub const TREE_ITEMS: usize = 32 * tree::NODES;
 pub const STREAM_ITEMS: usize = 10_000_000;
 /// Input elements in the `flat-map` workloads (each becomes 3 items).
 pub const FLAT_MAP_ITEMS: usize = 10_000_000;
+/// Items that pass through the delegation chain in each `stream-delegate-*` workload.
+pub const STREAM_DELEGATE_ITEMS: usize = 2_000_000;
+/// Round trips in the `stream-send` workload.
+pub const STREAM_SEND_ITEMS: usize = 10_000_000;
 
 /// Folds one item into an accumulator; order-dependent so no reassociation or close form.
 #[inline(always)]
@@ -318,6 +322,56 @@ pub const WORKLOADS: &[Workload] = &[
             imp!("async-stream", stream_opaque::async_stream),
             imp!("fauxgen", stream_opaque::fauxgen),
             imp!("asynk-strim", stream_opaque::asynk_strim),
+        ],
+    },
+    Workload {
+        name: "stream-delegate-1",
+        item: "u64 of a Stream passed up through the async delegation chain",
+        items: STREAM_DELEGATE_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream::delegate1_hand),
+            imp!("hand-forward", stream::delegate1_hand_forward),
+            imp!("corogen", stream::delegate1_corogen),
+            imp!("async-stream", stream::delegate1_async_stream),
+        ],
+    },
+    Workload {
+        name: "stream-delegate-4",
+        item: "u64 of a Stream passed up through the async delegation chain",
+        items: STREAM_DELEGATE_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream::delegate4_hand),
+            imp!("hand-forward", stream::delegate4_hand_forward),
+            imp!("corogen", stream::delegate4_corogen),
+            imp!("async-stream", stream::delegate4_async_stream),
+        ],
+    },
+    Workload {
+        name: "stream-delegate-16",
+        item: "u64 of a Stream passed up through the async delegation chain",
+        items: STREAM_DELEGATE_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", stream::delegate16_hand),
+            imp!("hand-forward", stream::delegate16_hand_forward),
+            imp!("corogen", stream::delegate16_corogen),
+            imp!("async-stream", stream::delegate16_async_stream),
+        ],
+    },
+    Workload {
+        name: "stream-send",
+        item: "send round trip into an async generator",
+        items: STREAM_SEND_ITEMS,
+        granule: 1,
+        prepare: nothing_to_prepare,
+        impls: &[
+            imp!("hand-written", send::async_hand),
+            imp!("corogen", send::async_corogen),
         ],
     },
 ];

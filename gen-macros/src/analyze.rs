@@ -142,14 +142,6 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
             }
             MacroKind::Yield | MacroKind::YieldFrom => {
                 if matches!(macro_kind(mac), MacroKind::YieldFrom) && self.scope == Scope::Body {
-                    if self.is_async {
-                        self.cx.error_spanned_by(
-                            mac,
-                            "`yield_from!` is not available in async generators yet: loop over the \
-                             sub-generator and `yield_!` each item (`while let Some(x) = \
-                             sub.next().await { yield_!(x); }`)",
-                        );
-                    }
                     self.delegates = true;
                 }
                 self.check_yield(mac);

@@ -21,8 +21,7 @@ pub fn fallback_fn(item: &ItemFn, signature: Option<&GenSignature>, krate: &Path
             sig.abi = None;
             let params = unused_params(&sig);
             let fallback = if signature.is_async {
-                // Its `R` appears in no type, so it must be given.
-                quote!(fallback_async::<_, (), _>)
+                quote!(fallback_async)
             } else if signature.is_local {
                 quote!(fallback_local)
             } else {

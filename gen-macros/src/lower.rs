@@ -102,10 +102,39 @@
 //! through its stack again (its drop only ends the entries). The pointers are `Send`/`Sync`
 //! exactly when the generator's body is, because they point into that body.
 //!
+//! # Async generators
+//!
+//! An `async fn` generator (or `gen_!(async move { … })`) is lowered the same way, through an
+//! `AsyncCo<Y, M, R>` into an `AsyncGen`, whose polls find the slot through a wrapper of the
+//! executor's waker (`gen-runtime/src/async_slot.rs`); the body may await anything.
+//!
+//! ```text
+//! #[generator(yield = Y, resume = R as first)]   ==>   let __co = unsafe { AsyncCo::<Y, M, R>::new() };
+//! async fn f() { … let x = yield_!(v); … }             new_async_gen(__co, async move {
+//!                                                          let first: R = __co.first_arg().await;
+//!                                                          … let x = __co.yield_taking(v).await; …
+//!                                                      })
+//! ```
+//!
+//! - Without `resume =` (or `throw =`) it takes no values, and is a plain `Stream`: yields are
+//!   `__co.yield_(v).await`, which evaluate to `()` and never read a value, and the marker's
+//!   `TAKES_VALUES` is left `false`. A plain stream's items then cost what they did before async
+//!   generators could take values.
+//! - With them it takes values (`TAKES_VALUES = true`): yields are `yield_taking`, which evaluate
+//!   to the value sent, and the body starts by taking the first value (bound by `as first`, else
+//!   dropped at once, as a plain generator drops it). So every value offered is taken by the
+//!   body as soon as the body reaches it, and the runtime tells a value delivered from one that
+//!   is not by whether it is still there (see `AsyncGen`'s cancellation docs).
+//! - `yield_from!(sub)` becomes the same block as above, with the tag picked among async
+//!   generators and plain generators, `Stream`s, and iterables, by
+//!   `(&&&probe(&sub)).__corogen_async_kind()` (one more level of the autoref technique than the
+//!   plain generators need: `gen-runtime/src/async_delegate.rs`); the outermost `AsyncGen` keeps
+//!   the stack of requests and polls the top.
+//!
 //! # Soundness
 //!
 //! All `unsafe` is in `gen-runtime`; generated code contains one `unsafe` block, around
-//! `Co::new()`, with no user expression in it (it is spanned `mixed_site`, so the user's
+//! `Co::new()` (or `AsyncCo::new()`), with no user expression in it (it is spanned `mixed_site`, so the user's
 //! `#![forbid(unsafe_code)]` does not apply to it). The argument:
 //! - `__co` is hygienic (`Span::mixed_site()`): user code cannot name it, so every yield future
 //!   in the block was made by this lowering, and only for this block.
@@ -140,6 +169,9 @@ pub struct Lowering<'a> {
     /// Whether the generator can be thrown into (`throw = E`): its resume type is then
     /// `Result<R, E>`, and a `yield_from!` of an iterable evaluates to `Result<(), E>`.
     pub throws: bool,
+    /// An async generator that takes values (`resume =` or `throw =` given): its yields
+    /// evaluate to the value sent, and its body takes the first one at its top.
+    pub takes_values: bool,
     /// An async generator: yields go through an `AsyncCo` and the result is an `AsyncGen`.
     pub is_async: bool,
     /// The zero-allocation form: the result is a `GenLocal`.
@@ -179,11 +211,16 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         private: &private,
         yield_ty: lowering.yield_ty.filter(|ty| !contains_impl_trait(ty)),
         throws: lowering.throws,
+        is_async: lowering.is_async,
+        takes_values: lowering.takes_values,
     }
     .visit_block_mut(&mut body);
     let mixed = Span::mixed_site();
     let co = co_ident();
     let marker = Ident::new("__CorogenMarker", mixed);
+    let takes_values = lowering
+        .takes_values
+        .then(|| quote_spanned!(mixed=> const TAKES_VALUES: bool = true;));
     let yield_ty = lowering
         .yield_ty
         .map_or_else(|| quote!(_), ToTokens::to_token_stream);
@@ -235,7 +272,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         }
         None => block,
     };
-    // An async generator takes no values, so it has no first argument to bind.
+    // An async generator binds its first argument its own way (below).
     let first = first.filter(|_| !lowering.is_async);
     let body_future = require_send(quote_spanned! {mixed=>
         async move {
@@ -245,12 +282,30 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         }
     });
     let construct = if lowering.is_async {
+        // An async generator that takes values takes the first one at its top, as a plain
+        // generator's `first_arg` does, bound or dropped at once: then every value sent is taken
+        // by the body as soon as it reaches it, which is how the runtime tells a value delivered.
+        let first = lowering.takes_values.then(|| match first_arg {
+            Some(first) => {
+                quote_spanned!(first.span()=> let #first: #resume_ty = #co.first_arg().await;)
+            }
+            None => quote_spanned!(mixed=> let _: #resume_ty = #co.first_arg().await;),
+        });
+        let async_body_future = require_send(quote_spanned! {mixed=>
+            async move {
+                #(#prelude)*
+                #first
+                #tail
+            }
+        });
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
             // awaited where they stand directly in the block passed with it to `new_async_gen`
-            // (`analyze` rejects yields in closures, nested async blocks and other macros).
-            let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker>::new() };
-            #private::new_async_gen(#co, #body_future)
+            // (`analyze` rejects yields in closures, nested async blocks and other macros);
+            // `__CorogenMarker` is this expansion's own, and says whether the body takes values
+            // (`yield_taking`, `first_arg`) and delegates (`delegate`).
+            let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker, #resume_ty>::new() };
+            #private::new_async_gen(#co, #async_body_future)
         }
     } else {
         quote_spanned! {mixed=>
@@ -268,6 +323,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
                 const NAME: &'static str = #name;
                 const DELEGATES: bool = #delegates;
                 #recycles
+                #takes_values
             }
             #construct
         }
@@ -339,6 +395,10 @@ struct YieldRewriter<'a> {
     yield_ty: Option<&'a Type>,
     /// `throw = E`: delegations go through the tags' `delegate_throwing`.
     throws: bool,
+    /// An async generator: `yield_from!` picks among the async tags.
+    is_async: bool,
+    /// An async generator that takes values: `yield_!` is `yield_taking`.
+    takes_values: bool,
 }
 
 impl YieldRewriter<'_> {
@@ -376,7 +436,11 @@ impl YieldRewriter<'_> {
             });
         }
         let co = co_ident();
-        syn::parse_quote_spanned!(mac.span()=> #co.yield_(#value).await)
+        if self.takes_values {
+            syn::parse_quote_spanned!(mac.span()=> #co.yield_taking(#value).await)
+        } else {
+            syn::parse_quote_spanned!(mac.span()=> #co.yield_(#value).await)
+        }
     }
 
     /// Input:  `yield_from!(sub)`
@@ -405,6 +469,26 @@ impl YieldRewriter<'_> {
             Ident::new("delegate", at_argument)
         };
         let finish = self.finish_call(&local, span);
+        if self.is_async {
+            // Input:  `yield_from!(sub)` in an async generator
+            // Output: as above, with the tag picked among generators, streams and iterables by
+            //         `(&&&probe(&v)).__corogen_async_kind()` (see `async_delegate.rs`)
+            let pick = quote_spanned! {at_argument=>
+                (&&&#private::probe(&#value)).__corogen_async_kind()
+                    .#delegate(#co_at_argument, #value)
+            };
+            return syn::parse_quote_spanned! {span=>
+                {
+                    #[allow(unused_imports)]
+                    use #private::{AsyncGenKind as _, StreamKind as _, AsyncIterKind as _};
+                    let mut #local = match #sub {
+                        #value => #pick,
+                    };
+                    #co.delegate(&mut #local).await;
+                    #finish
+                }
+            };
+        }
         let pick = quote_spanned! {at_argument=>
             (&#value).__corogen_kind().#delegate(#co_at_argument, #value)
         };

@@ -42,7 +42,7 @@ pub struct GenSignature {
 /// Reads `sig` and the attribute's `args`. Records every problem in `cx`; `None` when the types
 /// could not be determined.
 pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> {
-    check_qualifiers(cx, sig, args);
+    check_qualifiers(cx, sig);
     let mut sig = sig.clone();
     let is_async = sig.asyncness.take().is_some();
 
@@ -83,13 +83,11 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
             return None;
         }
     };
-    // An async generator takes nothing: a `resume =` or `throw =` on it was reported above, and
-    // ignoring it here keeps the fallback's type that of the `Stream` callers see.
     let mut resume_ty = match &args.resume_ty {
-        Some(resume_ty) if !is_async => resume_ty.clone(),
-        _ => syn::parse_quote!(()),
+        Some(resume_ty) => resume_ty.clone(),
+        None => syn::parse_quote!(()),
     };
-    if let Some(throw_ty) = args.throw_ty.as_ref().filter(|_| !is_async) {
+    if let Some(throw_ty) = &args.throw_ty {
         // `throw = E`: each resume is `Ok(sent)` or `Err(thrown)`.
         resume_ty = syn::parse_quote!(::core::result::Result<#resume_ty, #throw_ty>);
     }
@@ -123,7 +121,7 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
     })
 }
 
-fn check_qualifiers(cx: &Ctxt, sig: &Signature, args: &Args) {
+fn check_qualifiers(cx: &Ctxt, sig: &Signature) {
     if let Some(constness) = &sig.constness {
         cx.error_spanned_by(
             constness,
@@ -139,24 +137,6 @@ fn check_qualifiers(cx: &Ctxt, sig: &Signature, args: &Args) {
     }
     if let Some(variadic) = &sig.variadic {
         cx.error_spanned_by(variadic, "a generator cannot be variadic");
-    }
-    if sig.asyncness.is_some() {
-        // An async generator is a `Stream`: nothing is sent into it.
-        let unsupported = [
-            args.resume_ty
-                .as_ref()
-                .map(|ty| (quote!(#ty), "`resume =`")),
-            args.throw_ty.as_ref().map(|ty| (quote!(#ty), "`throw =`")),
-        ];
-        for (tokens, option) in unsupported.into_iter().flatten() {
-            cx.error_spanned_by(
-                tokens,
-                format!(
-                    "{option} is not available on an async generator: it is a `Stream`, which \
-                     takes no values; remove it, or pass values in through a channel"
-                ),
-            );
-        }
     }
 }
 

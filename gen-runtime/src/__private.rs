@@ -2,7 +2,15 @@
 //! release.
 
 #[cfg(feature = "alloc")]
-pub use crate::async_gen::{AsyncCo, AsyncYield, new_async_gen};
+pub use crate::async_delegate::{
+    AsyncGenKind, AsyncGenTag, AsyncIterKind, AsyncIterTag, Probe, StreamKind, StreamTag, probe,
+};
+#[cfg(feature = "alloc")]
+pub use crate::async_gen::new_async_gen;
+#[cfg(feature = "alloc")]
+pub use crate::async_slot::{
+    AsyncCo, AsyncDelegateFuture, AsyncFirstArg, AsyncYield, AsyncYieldTaking,
+};
 pub use crate::body::{Framed, Marker};
 pub use crate::delegate::{Finish, GenKind, IterKind};
 pub use crate::slot::{Co, DelegateFuture, YieldFuture};
@@ -64,10 +72,11 @@ pub fn fallback<Y, R, Ret>() -> Gen<impl Body<Yield = Y, Resume = R, Return = Re
 /// The async twin of [`fallback`].
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn fallback_async<Y, R, Ret>()
--> crate::AsyncGen<impl Body<Yield = Y, Resume = (), Return = Ret>> {
-    // SAFETY: as in `fallback`: the body makes no yield futures.
-    let co = unsafe { crate::async_gen::AsyncCo::<Y, Fallback>::new() };
+pub fn fallback_async<Y, R, Ret>() -> crate::AsyncGen<impl Body<Yield = Y, Resume = R, Return = Ret>>
+{
+    // SAFETY: as in `fallback`: the body makes no yield futures, and `Fallback` takes no
+    // values and does not delegate.
+    let co = unsafe { crate::async_slot::AsyncCo::<Y, Fallback, R>::new() };
     crate::async_gen::new_async_gen(co, core::future::pending::<Ret>())
 }
 

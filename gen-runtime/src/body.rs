@@ -49,6 +49,9 @@ pub trait Body: sealed::Sealed {
     const RECYCLES: bool;
 
     #[doc(hidden)]
+    const TAKES_VALUES: bool;
+
+    #[doc(hidden)]
     fn __marker() -> TypeId;
 
     #[doc(hidden)]
@@ -73,6 +76,13 @@ pub trait Marker: 'static {
     /// then taken from, and given back to, a per-thread free list (with `std`), as a delegating
     /// body's is.
     const RECYCLES: bool = false;
+
+    /// Whether the body's yields evaluate to the values sent in: an async generator declared
+    /// with `resume = R`. Only then does a resume of an async generator hand its body a value
+    /// (and the body take it, at its first poll, for `resume = R as first`): an async generator
+    /// without it is a plain `Stream`, whose items cost no more for it. Plain generators' yields
+    /// always read their resume value (in registers), so they ignore it.
+    const TAKES_VALUES: bool = false;
 }
 
 /// The one implementation of [`Body`]: a body future tagged with its marker and its types.
@@ -103,6 +113,7 @@ impl<M: Marker, Y, R, F: Future> Body for Framed<M, Y, R, F> {
     const DELEGATES: bool = M::DELEGATES;
 
     const RECYCLES: bool = M::RECYCLES;
+    const TAKES_VALUES: bool = M::TAKES_VALUES;
 
     #[inline(always)]
     fn __marker() -> TypeId {

@@ -115,22 +115,29 @@ pub type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &mut Slot<Y, R>) -> Progress;
 /// state, with the function that resumes it (monomorphised for its type: one indirect call per
 /// resume, with the delegate's whole resume, body poll included, inlined behind it). The word
 /// before the delegate holds the local's table ([`Checked::request`] puts it there).
+pub type DelegateRequest<Y, R> = Request<ResumeFn<Y, R>>;
+
+/// An entry of a delegation stack: a pointer to the delegate of a `yield_from!` local (a
+/// [`Checked`]) and the function `F` that resumes it. A plain generator's stack holds
+/// [`DelegateRequest`]s; an async generator's holds `AsyncRequest`s (`async_delegate.rs`), whose
+/// function polls instead. Both find the local's table in the word before the delegate.
 #[cfg_attr(
     not(feature = "alloc"),
     expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
 )]
-pub struct DelegateRequest<Y, R> {
-    target: NonNull<()>,
-    resume: ResumeFn<Y, R>,
+pub struct Request<F> {
+    pub(crate) target: NonNull<()>,
+    pub(crate) resume: F,
 }
 
 // SAFETY: a request points into the body of the generator that holds it (directly or through
 // nested delegates' bodies, which that body owns, or a borrowed delegate, which it borrows).
-// `Gen` is `Send`/`Sync` only when its body is, so sending or sharing a `Gen` with requests sends
-// or shares nothing its body does not already. Requests are dereferenced only through `&mut Gen`.
-unsafe impl<Y, R> Send for DelegateRequest<Y, R> {}
-// SAFETY: as above; `&DelegateRequest` gives no access to the delegate.
-unsafe impl<Y, R> Sync for DelegateRequest<Y, R> {}
+// `Gen` and `AsyncGen` are `Send`/`Sync` only when their body is, so sending or sharing one with
+// requests sends or shares nothing its body does not already. Requests are dereferenced only
+// through `&mut` of the generator that holds them. `F` is a function pointer.
+unsafe impl<F> Send for Request<F> {}
+// SAFETY: as above; `&Request` gives no access to the delegate.
+unsafe impl<F> Sync for Request<F> {}
 
 #[cfg(feature = "alloc")]
 impl<Y, R> DelegateRequest<Y, R> {
@@ -148,7 +155,10 @@ impl<Y, R> DelegateRequest<Y, R> {
         // (`request_erased`), and the pointer is valid and unaliased per this function's contract.
         unsafe { (self.resume)(self.target, slot) }
     }
+}
 
+#[cfg(feature = "alloc")]
+impl<F> Request<F> {
     /// What the end of an unfinished delegation does with this entry's delegate.
     ///
     /// # Safety
@@ -199,13 +209,14 @@ impl<Y, R> DelegateRequest<Y, R> {
 /// be a `'static` table whatever the generator borrows.
 pub struct DelegateOps {
     /// Writes the request for the delegate of type `D` at the first pointer (in a `Checked<D, Y,
-    /// R>`) into the `Option<DelegateRequest<Y, R>>` at the second.
-    request: unsafe fn(NonNull<()>, *mut ()),
+    /// R>`) into the `Option<DelegateRequest<Y, R>>` at the second (an `Option<AsyncRequest<Y,
+    /// R>>` for the tables of async delegates, which only an async `Checked` holds).
+    pub(crate) request: unsafe fn(NonNull<()>, *mut ()),
     #[cfg_attr(
         not(feature = "alloc"),
         expect(dead_code, reason = "read by `Gen`'s stack, which needs `alloc`")
     )]
-    held: Held,
+    pub(crate) held: Held,
 }
 
 /// The table of the delegates of type `D`.
@@ -244,6 +255,86 @@ pub enum End {
     Drop,
     /// It is closed (`close()`): delegates it borrows are closed first.
     Close,
+}
+
+/// Ends every entry of a delegation stack, top first (see the module docs): when dropped, the
+/// entries above the lowest borrowed delegate are handed back to it (poisoned too if `poisoned`:
+/// a panic went through its delegation), and the rest are ended; when closed, all of them are.
+/// What `Gen` and `AsyncGen` do with their stacks when their lives end.
+///
+/// # Safety
+/// `stack` is the stack of a generator whose life ends: every entry points at a live `Checked`
+/// (the bodies they point into are dropped only after this), and the entries above a borrowed
+/// delegate's are that delegate's own delegation, held in the request type its `hand_back`
+/// takes.
+#[cfg(feature = "alloc")]
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn end_stack<F>(
+    stack: &mut alloc::vec::Vec<Request<F>>,
+    end: End,
+    poisoned: bool,
+) {
+    if end == End::Drop {
+        // SAFETY: every entry points at a live `Checked` (this function's contract).
+        let lowest_borrowed = (stack.iter())
+            .position(|entry| matches!(unsafe { entry.held() }, Held::Borrowed { .. }));
+        if let Some(lowest) = lowest_borrowed {
+            let entry = &stack[lowest];
+            // SAFETY: as above.
+            let held = unsafe { entry.held() };
+            let Held::Borrowed { hand_back, .. } = held else {
+                unreachable!("found as borrowed")
+            };
+            let target = entry.target();
+            // SAFETY: `target` is the borrowed delegate of the entry at `lowest`, whose request
+            // was made by its own type's table; the entries above it are its own delegation:
+            // they point into its body and the bodies of its delegates (this function's
+            // contract).
+            unsafe {
+                hand_back(
+                    target,
+                    core::ptr::from_mut(stack).cast(),
+                    lowest + 1,
+                    poisoned,
+                )
+            };
+            // The borrowed delegate itself is only let go: it goes on alone.
+            stack.truncate(lowest);
+        }
+    }
+    EndEntries { stack, end }.run();
+}
+
+/// Pops and ends the entries of a delegation stack, top first. Should one of them panic (a `Drop`
+/// in a body), the rest are still ended while the panic unwinds, as a `Vec` drops the rest of its
+/// elements: each is popped before it is ended, so none is ended twice.
+#[cfg(feature = "alloc")]
+struct EndEntries<'a, F> {
+    stack: &'a mut alloc::vec::Vec<Request<F>>,
+    end: End,
+}
+
+#[cfg(feature = "alloc")]
+impl<F> EndEntries<'_, F> {
+    fn run(mut self) {
+        self.end_rest();
+    }
+
+    fn end_rest(&mut self) {
+        while let Some(entry) = self.stack.pop() {
+            // SAFETY: the entry was the top of the stack: everything above it was ended, and the
+            // bodies below, which hold it, are still live (see `end_stack`).
+            unsafe { entry.end(self.end) };
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<F> Drop for EndEntries<'_, F> {
+    fn drop(&mut self) {
+        self.end_rest();
+    }
 }
 
 /// The `ResumeFn` of delegates of type `D`.
@@ -339,7 +430,7 @@ impl<B: Body<Yield = Y, Resume = R>, Y, R> Delegate<Y, R> for Gen<B> {
 /// # Safety
 /// `target` points at a live `Gen<B>`, the delegate of a `Checked` whose request was popped from
 /// the stack that held it, and nothing else accesses it during the call.
-unsafe fn end_owned<B: Body>(target: *mut (), end: End) {
+pub(crate) unsafe fn end_owned<B: Body>(target: *mut (), end: End) {
     // SAFETY: per this function's contract.
     unsafe { (*target.cast::<Gen<B>>()).end(end) };
 }
@@ -378,7 +469,7 @@ unsafe fn borrowed<'a, B: Body>(target: *mut ()) -> &'a mut Gen<B> {
 ///
 /// # Safety
 /// As [`borrowed`]; the request was popped from the stack that held it.
-unsafe fn close_borrowed<B: Body>(target: *mut ()) {
+pub(crate) unsafe fn close_borrowed<B: Body>(target: *mut ()) {
     // SAFETY: per this function's contract.
     unsafe { borrowed::<B>(target) }.close();
 }
@@ -436,8 +527,16 @@ fn next_into<I: Iterator, R>(iter: &mut I, slot: &mut Slot<I::Item, R>) -> Progr
 /// in the delegator at once (an iterator has no `throw`). Values sent are dropped, as by
 /// [`IterDelegate`].
 pub struct IterThrowDelegate<I, E> {
-    iter: I,
-    thrown: Option<E>,
+    pub(crate) iter: I,
+    pub(crate) thrown: Option<E>,
+}
+
+#[cfg(feature = "alloc")]
+impl<I, E> IterThrowDelegate<I, E> {
+    #[inline(always)]
+    pub(crate) fn new(iter: I) -> Self {
+        IterThrowDelegate { iter, thrown: None }
+    }
 }
 
 // Not listed as a candidate in errors: users never name these types.
@@ -512,7 +611,7 @@ impl<I, E> Finish for IterThrowDelegate<I, E> {
 #[cfg(feature = "alloc")]
 #[cold]
 #[track_caller]
-fn already_finished(name: &str) -> ! {
+pub(crate) fn already_finished(name: &str) -> ! {
     panic!(
         "`yield_from!` delegated to `{name}`, which had already finished and handed out its return value"
     )
@@ -620,22 +719,29 @@ impl IterTag {
 /// without knowing the type: `repr(C)`, with a head that is one word (then the table is the head)
 /// or, for a delegate aligned to more than a word, as big as the delegate's alignment (then
 /// [`request`](Self::request) copies the table into the head's last word).
+///
+/// `K` says which stack its requests go on: [`PlainStack`] (a `Gen`'s, made by [`GenTag`] and
+/// [`IterTag`]) or `AsyncStack` (an `AsyncGen`'s, made by the async tags): the table's `request`
+/// writes the request type of that stack, so the kind is part of the type.
 #[repr(C)]
-pub struct Checked<D, Y, R> {
+pub struct Checked<D, Y, R, K = PlainStack> {
     head: Head<D>,
     delegate: D,
-    _types: PhantomData<fn(Y, R)>,
+    _types: PhantomData<fn(Y, R, K)>,
 }
+
+/// The kind of a [`Checked`] whose requests go on a plain generator's stack.
+pub enum PlainStack {}
 
 /// The head of a [`Checked`]: the table, in room aligned to the delegate.
 #[repr(C)]
-union Head<D> {
+pub(crate) union Head<D> {
     table: &'static DelegateOps,
     _align: core::mem::ManuallyDrop<[D; 0]>,
 }
 
 /// The table's distance before the delegate: one word.
-const TABLE_BEFORE: usize = core::mem::size_of::<&'static DelegateOps>();
+pub(crate) const TABLE_BEFORE: usize = core::mem::size_of::<&'static DelegateOps>();
 
 impl<D, Y, R> Checked<D, Y, R> {
     #[inline(always)]
@@ -643,13 +749,9 @@ impl<D, Y, R> Checked<D, Y, R> {
     where
         D: Delegate<Y, R>,
     {
-        Checked {
-            head: Head {
-                table: OpsOf::<D, Y, R>::OPS,
-            },
-            delegate,
-            _types: PhantomData,
-        }
+        // SAFETY: the table is `OpsOf::<D, Y, R>::OPS`, made for this very type, whose `request`
+        // writes a `DelegateRequest<Y, R>`, the request type of `PlainStack`.
+        unsafe { Self::with_table(delegate, OpsOf::<D, Y, R>::OPS) }
     }
 
     /// The request that lets the outermost generator resume this delegate directly: a pointer to
@@ -657,13 +759,40 @@ impl<D, Y, R> Checked<D, Y, R> {
     /// is popped.
     #[inline(always)]
     pub(crate) fn request(&mut self) -> DelegateRequest<Y, R> {
-        // SAFETY: `new` wrote the `table` field, and nothing writes another.
+        // SAFETY: a `Checked` of `PlainStack` is made only by `new`, whose table writes a
+        // `DelegateRequest<Y, R>`.
+        unsafe { self.request_as() }
+    }
+}
+
+impl<D, Y, R, K> Checked<D, Y, R, K> {
+    /// Wraps `delegate` with `table`.
+    ///
+    /// # Safety
+    /// `table` is the table of `D` with `Y` and `R`, whose `request` writes an
+    /// `Option<Request<F>>` for the request type `F` of the stack kind `K`.
+    #[inline(always)]
+    pub(crate) unsafe fn with_table(delegate: D, table: &'static DelegateOps) -> Self {
+        Checked {
+            head: Head { table },
+            delegate,
+            _types: PhantomData,
+        }
+    }
+
+    /// The request, as [`request`](Checked::request) makes it.
+    ///
+    /// # Safety
+    /// `F` is the request type the table's `request` writes (see [`with_table`](Self::with_table)).
+    #[inline(always)]
+    pub(crate) unsafe fn request_as<F>(&mut self) -> Request<F> {
+        // SAFETY: `with_table` wrote the `table` field, and nothing writes another.
         let table = unsafe { self.head.table };
         let this = core::ptr::from_mut(self);
         // SAFETY: `this` points at this live `Checked`; the projection stays inside it.
         let target = unsafe { NonNull::new_unchecked(&raw mut (*this).delegate) }.cast::<()>();
         const {
-            assert!(core::mem::offset_of!(Checked<D, Y, R>, delegate) >= TABLE_BEFORE);
+            assert!(core::mem::offset_of!(Checked<D, Y, R, K>, delegate) >= TABLE_BEFORE);
         }
         if core::mem::align_of::<D>() > core::mem::align_of::<&'static DelegateOps>() {
             // SAFETY: the delegate is aligned to more than a word, so the head is as big as that
@@ -677,9 +806,10 @@ impl<D, Y, R> Checked<D, Y, R> {
                     .write(table);
             }
         }
-        let mut request = None;
-        // SAFETY: `table` was made for `Checked<D, Y, R>` (`new`), `target` points at its delegate
-        // through a pointer to all of it, and `request` is an `Option<DelegateRequest<Y, R>>`.
+        let mut request: Option<Request<F>> = None;
+        // SAFETY: `table` was made for `Checked<D, Y, R>` (`with_table`), `target` points at its
+        // delegate through a pointer to all of it, and `request` is an `Option<Request<F>>` of
+        // the type the table writes (this function's contract).
         unsafe { (table.request)(target, (&raw mut request).cast()) };
         let Some(request) = request else {
             unreachable!("`DelegateOps::request` makes a request")
@@ -688,7 +818,7 @@ impl<D, Y, R> Checked<D, Y, R> {
     }
 }
 
-impl<D: Finish, Y, R> Finish for Checked<D, Y, R> {
+impl<D: Finish, Y, R, K> Finish for Checked<D, Y, R, K> {
     type Output = D::Output;
     #[inline(always)]
     #[track_caller]

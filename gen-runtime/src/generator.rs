@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 use crate::body::Body;
 use crate::body_box::BodyBox;
-use crate::delegate::{DelegateRequest, End, Held, Progress, resume_delegated};
+use crate::delegate::{DelegateRequest, End, Progress, end_stack, resume_delegated};
 use crate::protocol::{Generator, GeneratorState, NextArg, StopIteration};
 use crate::slot::Slot;
 use crate::state::GenState;
@@ -432,6 +432,12 @@ impl<B: Body> Gen<B> {
         self.returned.take()
     }
 
+    /// Keeps the return value a `resume` gave, for `yield_from!` in an async generator.
+    #[inline]
+    pub(crate) fn keep_return_value(&mut self, value: B::Return) {
+        self.returned = Some(value);
+    }
+
     /// Where the generator is in its life, like Python's `inspect.getgeneratorstate`.
     ///
     /// ```
@@ -539,40 +545,12 @@ impl<B: Body> Gen<B> {
     #[cold]
     #[inline(never)]
     fn end_delegation(&mut self, end: End) {
-        if end == End::Drop {
-            // SAFETY: every entry points at a live `Checked`: the bodies they point into are
-            // dropped only after this (see `delegate.rs`).
-            let lowest_borrowed = (self.stack.iter())
-                .position(|entry| matches!(unsafe { entry.held() }, Held::Borrowed { .. }));
-            if let Some(lowest) = lowest_borrowed {
-                let entry = &self.stack[lowest];
-                // SAFETY: as above.
-                let held = unsafe { entry.held() };
-                let Held::Borrowed { hand_back, .. } = held else {
-                    unreachable!("found as borrowed")
-                };
-                let target = entry.target();
-                let poisoned = self.status == Status::Running;
-                // SAFETY: `target` is the borrowed delegate of the entry at `lowest`, whose
-                // request was made by its own type's table; the entries above it are its own
-                // delegation: they point into its body and the bodies of its delegates.
-                unsafe {
-                    hand_back(
-                        target,
-                        core::ptr::from_mut(&mut *self.stack).cast(),
-                        lowest + 1,
-                        poisoned,
-                    );
-                }
-                // The borrowed delegate itself is only let go: it goes on alone.
-                self.stack.truncate(lowest);
-            }
-        }
-        EndEntries {
-            stack: &mut *self.stack,
-            end,
-        }
-        .run();
+        let poisoned = self.status == Status::Running;
+        // SAFETY: the generator's life ends: every entry points at a live `Checked`, as the
+        // bodies they point into are dropped only after this (`end`, `drop`), and the entries
+        // above a borrowed delegate's are its own delegation, `DelegateRequest`s as its
+        // `hand_back` takes (`hand_back_borrowed`).
+        unsafe { end_stack(&mut self.stack, end, poisoned) };
     }
 
     /// Takes back the entries of its own delegation from the stack of a generator that was
@@ -739,34 +717,6 @@ impl<B: Body> Drop for Gen<B> {
                 "a non-delegating body's stack grew"
             );
         }
-    }
-}
-
-/// Pops and ends the entries of a delegation stack, top first. Should one of them panic (a `Drop`
-/// in a body), the rest are still ended while the panic unwinds, as a `Vec` drops the rest of its
-/// elements: each is popped before it is ended, so none is ended twice.
-struct EndEntries<'a, Y, R> {
-    stack: &'a mut Vec<DelegateRequest<Y, R>>,
-    end: End,
-}
-
-impl<Y, R> EndEntries<'_, Y, R> {
-    fn run(mut self) {
-        self.end_rest();
-    }
-
-    fn end_rest(&mut self) {
-        while let Some(entry) = self.stack.pop() {
-            // SAFETY: the entry was the top of the stack: everything above it was ended, and the
-            // bodies below, which hold it, are still live (see `delegate.rs`).
-            unsafe { entry.end(self.end) };
-        }
-    }
-}
-
-impl<Y, R> Drop for EndEntries<'_, Y, R> {
-    fn drop(&mut self) {
-        self.end_rest();
     }
 }
 

@@ -22,7 +22,11 @@ mod step;
 #[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "alloc")]
+mod async_delegate;
+#[cfg(feature = "alloc")]
 mod async_gen;
+#[cfg(feature = "alloc")]
+mod async_slot;
 #[cfg(feature = "alloc")]
 mod body_box;
 #[cfg(feature = "std")]
@@ -38,12 +42,12 @@ pub mod hub;
 
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
-pub use async_gen::{AsyncGen, NextItem};
+pub use async_gen::{AsyncGen, NextItem, ResumeFuture, SendFuture, ThrowFuture};
 pub use body::Body;
 pub use flat_map::FlatMapPinned;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use generator::{BoxGenerator, Gen};
 pub use local::GenLocal;
-pub use protocol::{Generator, GeneratorState, NextArg, StopIteration};
+pub use protocol::{AsyncGenerator, Generator, GeneratorState, NextArg, StopIteration};
 pub use state::GenState;

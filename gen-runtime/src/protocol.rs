@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::pin::Pin;
+use core::task::{Context, Poll};
 
 /// What one `resume` produced: a yielded value, or the body's return value.
 ///
@@ -168,6 +169,140 @@ impl<G: Generator<R> + ?Sized, R> Generator<R> for Pin<&mut G> {
     #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
+    }
+}
+
+/// An async generator that takes values: the async twin of [`Generator`], as `Stream` (and
+/// std's `AsyncIterator`) is the async twin of `Iterator`. Python's `asend`/`athrow` protocol.
+///
+/// Every async generator made by `#[generator(…)] async fn` or `gen_!(async move { … })`
+/// implements it ([`AsyncGen`](crate::AsyncGen)); its `send`/`resume`/`throw` methods are
+/// futures built on [`poll_resume`](AsyncGenerator::poll_resume), and the trait is object safe:
+///
+/// ```
+/// use corogen::prelude::*;
+/// use corogen::AsyncGenerator;
+/// use std::future::poll_fn;
+/// use std::pin::Pin;
+///
+/// #[generator(yield = u32, resume = u32)]
+/// async fn doubler() {
+///     let mut x = 0;
+///     loop {
+///         std::future::ready(()).await; // any future
+///         x = yield_!(x * 2);
+///     }
+/// }
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// block_on(async {
+///     let mut g: Box<dyn AsyncGenerator<u32, Yield = u32, Return = ()> + Unpin> =
+///         Box::new(doubler());
+///     let mut value = Some(0); // taken when the generator's body takes it
+///     let first = poll_fn(|cx| Pin::new(&mut g).poll_resume(cx, &mut value)).await;
+///     assert_eq!(first, GeneratorState::Yielded(0));
+///     let mut value = Some(21);
+///     let second = poll_fn(|cx| Pin::new(&mut g).poll_resume(cx, &mut value)).await;
+///     assert_eq!(second, GeneratorState::Yielded(42));
+///     assert_eq!(value, None, "delivered");
+/// });
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an async generator that takes `{R}`",
+    label = "not an async generator resumed with `{R}`",
+    note = "`#[generator(yield = Y, resume = R)] async fn` makes one; a plain generator is a \
+            `Generator`, and a `Stream` takes no values"
+)]
+pub trait AsyncGenerator<R = ()> {
+    /// The type of the values the generator yields.
+    type Yield;
+    /// The type of the value the generator returns at its end.
+    type Return;
+
+    /// Polls the generator on towards its next `yield_!` or its end, offering it `arg`.
+    ///
+    /// The value in `arg` is delivered when the body takes it: at once when the generator is
+    /// suspended at a `yield_!` (or has not started: the first value is then bound by `resume
+    /// = R as first`, or dropped), which leaves `arg` empty. `Ready(Yielded(value))` is always
+    /// the answer to the value delivered: if a step begun earlier was still under way (its
+    /// caller stopped polling: a resume future dropped before it finished), it is finished
+    /// first, and the value it yields, which nobody waits for any more, is dropped. `Pending`
+    /// with `arg` empty means the value was delivered and the step waits on a future the body
+    /// awaits; with `arg` still full, that the earlier step still runs. A value left in `arg`
+    /// when this returns `Ready(Complete(…))` (the earlier step ended the generator) was never
+    /// delivered: it is the caller's again.
+    ///
+    /// Poll again with the same `arg` until it is `Ready`; a poll with `arg` empty while the
+    /// generator waits at a `yield_!` panics.
+    ///
+    /// # Panics
+    /// If the generator already finished, was closed or panicked.
+    fn poll_resume(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<Self::Yield, Self::Return>>;
+}
+
+impl<G: AsyncGenerator<R> + Unpin + ?Sized, R> AsyncGenerator<R> for &mut G {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn poll_resume(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<G::Yield, G::Return>> {
+        G::poll_resume(Pin::new(&mut **self), cx, arg)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<G: AsyncGenerator<R> + Unpin + ?Sized, R> AsyncGenerator<R> for alloc::boxed::Box<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn poll_resume(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<G::Yield, G::Return>> {
+        G::poll_resume(Pin::new(&mut **self), cx, arg)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<G: AsyncGenerator<R> + ?Sized, R> AsyncGenerator<R> for Pin<alloc::boxed::Box<G>> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn poll_resume(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<G::Yield, G::Return>> {
+        G::poll_resume((*self).as_mut(), cx, arg)
+    }
+}
+
+impl<G: AsyncGenerator<R> + ?Sized, R> AsyncGenerator<R> for Pin<&mut G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn poll_resume(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<G::Yield, G::Return>> {
+        G::poll_resume((*self).as_mut(), cx, arg)
     }
 }
 

@@ -311,6 +311,79 @@ fn async_generator_slot_yields_and_real_pending() {
     drop(unfinished);
 }
 
+/// Keeps a clone of the waker it is polled with, wakes it later through the clone.
+struct KeepsWaker(Rc<Cell<Option<std::task::Waker>>>, bool);
+impl std::future::Future for KeepsWaker {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.1 {
+            return std::task::Poll::Ready(());
+        }
+        self.1 = true;
+        self.0.set(Some(cx.waker().clone()));
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+struct CountWakes(std::sync::atomic::AtomicUsize);
+impl std::task::Wake for CountWakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn nested_async_generators_wake_and_clone_through_their_wrappers() {
+    // A plain stream polled in the body of a plain stream polled in the body of one that
+    // delegates: the innermost slot's outer waker is the middle one's wrapper, whose own is
+    // the outer's (full) slot's executor waker.
+    let kept = Rc::new(Cell::new(None));
+    let inner_kept = kept.clone();
+    let mut outer = gen_!(async move {
+        let mut middle = gen_!(async move {
+            let mut inner = gen_!(async move {
+                KeepsWaker(inner_kept, false).await;
+                yield_!(1u32);
+            });
+            while let Some(x) = inner.next().await {
+                yield_!(x + 1);
+            }
+        });
+        yield_from!(std::iter::once(0u32));
+        while let Some(x) = middle.next().await {
+            yield_!(x + 1);
+        }
+    });
+    let counter = std::sync::Arc::new(CountWakes(std::sync::atomic::AtomicUsize::new(0)));
+    let executor = std::task::Waker::from(counter.clone());
+    let mut cx = std::task::Context::from_waker(&executor);
+    let mut items = Vec::new();
+    let mut pending = 0;
+    loop {
+        match futures_core::Stream::poll_next(std::pin::Pin::new(&mut outer), &mut cx) {
+            std::task::Poll::Ready(Some(x)) => items.push(x),
+            std::task::Poll::Ready(None) => break,
+            std::task::Poll::Pending => pending += 1,
+        }
+    }
+    assert_eq!(items, [0, 3]);
+    assert_eq!(pending, 1);
+    // `wake_by_ref` through both wrappers reached the executor's waker.
+    assert_eq!(counter.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The clone is the executor's own waker, valid after the polls: waking it counts.
+    let clone = kept.take().expect("the inner future kept a waker");
+    assert_eq!(clone.data(), executor.data());
+    clone.wake();
+    assert_eq!(counter.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
 #[test]
 fn local_generators_pin_in_place() {
     let drops = Rc::new(Cell::new(0));
@@ -766,4 +839,302 @@ fn dropping_a_delegation_to_a_generator_that_delegates_on_its_own_stack() {
     drop(outer);
     assert_eq!(*log.borrow(), [0, 1, 2]);
     assert_eq!(Rc::strong_count(&log), 1);
+}
+
+// Async generators that delegate and take values: the full slot (its marker switched to each
+// body polled), async requests, the start values put aside, streams polled pinned in place, and
+// the end of unfinished async delegations.
+
+/// A stream that must not move once polled (it checks its own address), pending once per item.
+struct PinnedStream {
+    left: u32,
+    ready: bool,
+    at: Option<usize>,
+    _pinned: std::marker::PhantomPinned,
+}
+
+impl PinnedStream {
+    fn new(left: u32) -> Self {
+        PinnedStream {
+            left,
+            ready: false,
+            at: None,
+            _pinned: std::marker::PhantomPinned,
+        }
+    }
+}
+
+impl futures_core::Stream for PinnedStream {
+    type Item = u32;
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u32>> {
+        // SAFETY: nothing is moved out; only plain fields are written.
+        let this = unsafe { self.get_unchecked_mut() };
+        let here = std::ptr::from_mut(this) as usize;
+        assert_eq!(
+            *this.at.get_or_insert(here),
+            here,
+            "moved after it was pinned"
+        );
+        if this.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        if !this.ready {
+            this.ready = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        this.ready = false;
+        this.left -= 1;
+        std::task::Poll::Ready(Some(100 + this.left))
+    }
+}
+
+#[generator(yield = &'a u32)]
+async fn async_depth<'a>(n: u32, base: &'a [u32]) -> u32 {
+    if n == 0 {
+        YieldOnce(false).await;
+        yield_!(&base[0]);
+        return 1;
+    }
+    let local = [n];
+    let below = yield_from!(async_depth(n - 1, base));
+    yield_from!(base[1..].iter());
+    yield_!(&base[(local[0] as usize) % base.len()]);
+    below + 1
+}
+
+#[test]
+fn async_delegation_stack_through_levels_with_borrowed_locals() {
+    let base = [7, 8, 9];
+    let mut g = async_depth(3, &base);
+    let mut items = Vec::new();
+    while let Some(item) = block_on(g.next()) {
+        items.push(*item);
+    }
+    assert_eq!(items, [7, 8, 9, 8, 8, 9, 9, 8, 9, 7]);
+    assert_eq!(g.return_value(), Some(&4));
+}
+
+#[generator(yield = u32, resume = Option<u32>)]
+fn plain_echo() -> u32 {
+    let mut last = 0;
+    while let Some(x) = yield_!(last) {
+        last = x;
+    }
+    last
+}
+
+#[generator(yield = u32, resume = Option<u32> as first)]
+async fn async_echo(tag: u32) -> u32 {
+    let mut last = first.unwrap_or(tag);
+    loop {
+        YieldOnce(false).await;
+        match yield_!(last) {
+            Some(x) => last = x,
+            None => return last,
+        }
+    }
+}
+
+#[generator(yield = u32, resume = Option<u32>)]
+async fn mixed_async() -> u32 {
+    let a = yield_from!(async_echo(1));
+    let b = yield_from!(plain_echo());
+    let mut sub = async_echo(2);
+    let c = yield_from!(&mut sub);
+    let mut plain = plain_echo();
+    let d = yield_from!(&mut plain);
+    yield_from!(PinnedStream::new(2));
+    yield_from!([a, b, c, d]);
+    a + b + c + d
+}
+
+#[test]
+fn one_full_slot_serves_async_plain_stream_and_iterator_delegates() {
+    block_on(async {
+        let mut g = mixed_async();
+        assert_eq!(g.send(None).await, Ok(1)); // starts `async_echo(1)`, which took `None`
+        assert_eq!(g.send(Some(5)).await, Ok(5));
+        assert_eq!(g.send(None).await, Ok(0)); // 5; `plain_echo` starts
+        assert_eq!(g.send(Some(6)).await, Ok(6));
+        assert_eq!(g.send(None).await, Ok(2)); // 6; the borrowed `async_echo(2)` starts
+        assert_eq!(g.send(None).await, Ok(0)); // 2; the borrowed `plain_echo` starts
+        assert_eq!(g.send(Some(3)).await, Ok(3));
+        assert_eq!(g.send(None).await, Ok(101)); // 3; the stream, pinned in place
+        assert_eq!(g.send(Some(9)).await, Ok(100)); // dropped: a stream takes no values
+        assert_eq!(g.send(None).await, Ok(5));
+        let rest: Vec<u32> = (&mut g).collect_all().await;
+        assert_eq!(rest, [6, 2, 3]);
+        assert_eq!(g.return_value(), Some(&16));
+    });
+}
+
+/// Collects a stream without `StreamExt`.
+trait CollectAll: futures_core::Stream + Unpin + Sized {
+    async fn collect_all(mut self) -> Vec<Self::Item> {
+        let mut items = Vec::new();
+        while let Some(item) =
+            std::future::poll_fn(|cx| std::pin::Pin::new(&mut self).poll_next(cx)).await
+        {
+            items.push(item);
+        }
+        items
+    }
+}
+impl<S: futures_core::Stream + Unpin> CollectAll for S {}
+
+#[test]
+fn cancelled_sends_keep_undelivered_values_and_drop_answers_nobody_waits_for() {
+    #[generator(yield = Vec<u32>, resume = Vec<u32>)]
+    async fn doubles() {
+        let mut x = yield_!(Vec::new());
+        loop {
+            YieldOnce(false).await;
+            YieldOnce(false).await;
+            x = yield_!(x.iter().map(|v| v * 2).collect());
+        }
+    }
+    let mut g = doubles();
+    drop(g.send(vec![0])); // never polled: kept
+    assert_eq!(g.take_undelivered(), Some(vec![0]));
+    assert_eq!(block_on(g.send(vec![])), Ok(vec![]));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    // Delivered, then given up on mid-step.
+    let mut send = g.send(vec![21]);
+    assert!(std::pin::Pin::new(&mut send).poll(&mut cx).is_pending());
+    drop(send);
+    // Not deliverable while that step runs: kept when dropped.
+    let mut send = g.send(vec![1]);
+    assert!(std::pin::Pin::new(&mut send).poll(&mut cx).is_pending());
+    drop(send);
+    assert_eq!(g.take_undelivered(), Some(vec![1]));
+    // The step ends with [42], which nobody waits for; then [5] is delivered.
+    assert_eq!(block_on(g.send(vec![5])), Ok(vec![10]));
+}
+
+#[generator(yield = u32)]
+async fn async_logged_chain(depth: u32, log: DropLog) -> u32 {
+    let _logged = Logged(depth, log.clone());
+    if depth == 0 {
+        yield_from!(PinnedStream::new(2));
+        return 0;
+    }
+    yield_from!(async_logged_chain(depth - 1, log)) + 1
+}
+
+#[generator(yield = u32)]
+async fn async_lends<'a, B: corogen::Body<Yield = u32, Resume = (), Return = u32>>(
+    sub: &'a mut corogen::AsyncGen<B>,
+    log: DropLog,
+) -> u32 {
+    let _logged = Logged(100, log);
+    yield_from!(sub) + 100
+}
+
+#[test]
+fn unfinished_async_delegations_end_innermost_first_and_borrowed_ones_take_theirs_back() {
+    let log = DropLog::default();
+    let mut g = async_logged_chain(3, Rc::clone(&log));
+    assert_eq!(block_on(g.next()), Some(101));
+    drop(g);
+    assert_eq!(*log.borrow(), [0, 1, 2, 3]);
+
+    log.borrow_mut().clear();
+    let mut inner = async_logged_chain(2, Rc::clone(&log));
+    let mut mid = async_lends(&mut inner, Rc::clone(&log));
+    {
+        let mid = &mut mid;
+        let mut top = gen_!(async move { yield_from!(&mut *mid) });
+        assert_eq!(block_on(top.next()), Some(101));
+        // `mid` takes back `inner` and its levels.
+    }
+    assert!(log.borrow().is_empty());
+    assert_eq!(block_on(mid.next()), Some(100));
+    drop(mid);
+    assert_eq!(*log.borrow(), [100]);
+    assert_eq!(inner.state(), corogen::GenState::Suspended);
+    assert_eq!(block_on(inner.next()), None);
+    assert_eq!(inner.return_value(), Some(&2));
+
+    log.borrow_mut().clear();
+    let mut inner = async_logged_chain(1, Rc::clone(&log));
+    let mut top = async_lends(&mut inner, Rc::clone(&log));
+    assert_eq!(block_on(top.next()), Some(101));
+    top.close();
+    assert_eq!(*log.borrow(), [0, 1, 100]);
+    drop(top);
+    assert_eq!(inner.state(), corogen::GenState::Closed);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
+
+#[cfg(panic = "unwind")] // catches a panic: wasm has no unwinding
+#[test]
+fn a_panic_mid_async_delegation_poisons_the_outermost_and_drops_every_level() {
+    #[generator(yield = u32)]
+    async fn explodes(log: DropLog) {
+        let _logged = Logged(0, log);
+        yield_!(1);
+        YieldOnce(false).await;
+        panic!("inner failure");
+    }
+    #[generator(yield = u32)]
+    async fn over(log: DropLog) {
+        let _logged = Logged(1, log.clone());
+        yield_from!(explodes(log));
+    }
+    let log = DropLog::default();
+    let mut g = over(Rc::clone(&log));
+    assert_eq!(block_on(g.next()), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(|| block_on(g.next()))).is_err());
+    assert_eq!(g.state(), corogen::GenState::Panicked);
+    assert_eq!(
+        *log.borrow(),
+        [0],
+        "the panic dropped the inner body's locals"
+    );
+    assert!(catch_unwind(AssertUnwindSafe(|| block_on(g.next()))).is_err());
+    drop(g);
+    assert_eq!(*log.borrow(), [0, 1]);
+    assert_eq!(Rc::strong_count(&log), 1);
+}
+
+/// A stream aligned to more than a word: its `yield_from!` local's table sits in the head's last
+/// word.
+#[repr(align(32))]
+struct OverAlignedStream(u32);
+
+impl futures_core::Stream for OverAlignedStream {
+    type Item = u32;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u32>> {
+        assert_eq!(std::ptr::from_ref(&*self) as usize % 32, 0);
+        let left = self.0;
+        self.0 = left.saturating_sub(1);
+        std::task::Poll::Ready((left > 0).then_some(left))
+    }
+}
+
+#[test]
+fn throws_into_and_drops_of_over_aligned_async_delegates() {
+    #[generator(yield = u32, resume = (), throw = &'static str)]
+    async fn over_aligned() -> Result<u32, &'static str> {
+        let r = yield_from!(OverAlignedStream(3));
+        assert_eq!(r, Err("stop"));
+        yield_from!(OverAlignedStream(2))?;
+        Ok(0)
+    }
+    block_on(async {
+        let mut g = over_aligned();
+        assert_eq!(g.next().await, Some(3));
+        assert_eq!(g.throw("stop").await, corogen::GeneratorState::Yielded(2));
+        drop(g); // mid-delegation
+        let mut g = over_aligned();
+        assert_eq!(g.next().await, Some(3));
+        g.close();
+    });
 }
