@@ -55,9 +55,9 @@ pub fn three<const ESCAPE: bool>(i: u64) {
 }
 
 /// The same 3 items from `#[generator(recycle)]`: a `Gen` whose body block comes from a
-/// per-thread free list.
+/// per-thread free list. Generic over the row, as [`three`] is.
 #[corogen::generator(recycle, yield = u64)]
-pub fn three_recycled(i: u64) {
+pub fn three_recycled<const ESCAPE: bool>(i: u64) {
     corogen::yield_!(i);
     corogen::yield_!(i.wrapping_add(1));
     corogen::yield_!(i.wrapping_mul(3));
@@ -147,7 +147,7 @@ mod imp {
     #[inline(always)]
     pub fn corogen_recycle<const ESCAPE: bool>(n: usize) -> u64 {
         (0..n as u64).fold(0, |acc, i| {
-            escape::<ESCAPE, _>(three_recycled(i)).fold(acc, mix)
+            escape::<ESCAPE, _>(three_recycled::<ESCAPE>(i)).fold(acc, mix)
         })
     }
 
