@@ -15,6 +15,7 @@ mod krate;
 mod lower;
 mod manifest;
 mod names;
+mod repair;
 mod signature;
 
 use ctxt::Ctxt;
@@ -271,7 +272,15 @@ fn expand_gen_expr(input: TokenStream2, is_local: bool) -> TokenStream2 {
         let block: syn::Block = input.parse()?;
         Ok((is_async, block))
     };
-    let (is_async, block) = match parser.parse2(input) {
+    // A body that does not parse because a line is being typed (`items.`, `total +`) is
+    // repaired, so that the rest of it still expands; the repair's `compile_error!` is then the
+    // one error.
+    let parsed = parser.parse2(input.clone()).or_else(|error| {
+        repair::repair(input)
+            .and_then(|repaired| parser.parse2(repaired).ok())
+            .ok_or(error)
+    });
+    let (is_async, block) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => {
             return syn::Error::new(

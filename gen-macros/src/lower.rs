@@ -131,6 +131,26 @@
 //!   plain generators need: `gen-runtime/src/async_delegate.rs`); the outermost `AsyncGen` keeps
 //!   the stack of requests and polls the top.
 //!
+//! # A line being typed
+//!
+//! An editor expands the macros on every keystroke, so the body is often half written. Where
+//! rustc and rust-analyzer would repair it themselves (a broken line outside any macro call),
+//! they do; inside `yield_!(…)`, `yield_from!(…)` and `gen_!(…)` the tokens reach us as typed,
+//! and the lowering keeps the rest of the body expanding:
+//!
+//! ```text
+//! yield_!(v.)            ==>  __co.yield_(v.__corogen_unfinished(compile_error!("…"))).await
+//! total +;  (in gen_!)   ==>  total + compile_error!("…");
+//! yield_!(helper(n n))   ==>  __co.yield_({ unparsed!(helper(n n)); (compile_error!("…")) }).await
+//! ```
+//!
+//! The first two are `repair.rs`: the method comes from `Unfinished`, which every expansion
+//! imports, so that the finished and the unfinished line expand alike up to the cursor. The last
+//! is `repair::keep_unparsed`: the tokens reach an expression only under `cfg(rust_analyzer)`.
+//! Each time the `compile_error!` is the mistake's one error and has the error type, so rustc
+//! reports nothing else about that yield. Generated tokens are never located on a user token:
+//! rust-analyzer would take each as one more meaning of it (hover, go-to-definition).
+//!
 //! # Soundness
 //!
 //! All `unsafe` is in `gen-runtime`; generated code contains one `unsafe` block, around
@@ -325,6 +345,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
                 #recycles
                 #takes_values
             }
+            // For a line being typed: `v.` is repaired into a call of `Unfinished`'s method
+            // (see `repair.rs`). Imported by every expansion, so that the finished and the
+            // unfinished line expand alike.
+            #[allow(unused_imports)]
+            use #private::Unfinished as _;
             #construct
         }
     }
@@ -414,7 +439,8 @@ impl YieldRewriter<'_> {
         let span = mac.span();
         let mut value = match yield_argument(mac) {
             Ok(Some(value)) => value,
-            _ => syn::parse_quote_spanned!(span=> ()),
+            Ok(None) => syn::parse_quote_spanned!(span=> ()),
+            Err(error) => return crate::repair::keep_unparsed(self.private, mac, &error),
         };
         self.visit_expr_mut(&mut value);
         value
@@ -458,9 +484,17 @@ impl YieldRewriter<'_> {
         let private = self.private;
         let local = Ident::new("__sub", Span::mixed_site());
         let span = mac.span();
-        // The delegate call is located on the argument (hygiene kept): a value that is not
-        // iterable, or yields the wrong type, is reported once, there.
-        let at_argument = Span::mixed_site().located_at(sub.span());
+        // The delegate call is located on the macro's name (hygiene kept): a value that is not
+        // iterable, or yields the wrong type, is reported once, at this `yield_from!`. Not on the
+        // argument: rust-analyzer takes every generated token located on (or around) a token of
+        // the user's as one more meaning of it, so hover and go-to-definition on `helper` in
+        // `yield_from!(helper(n))` also listed `__value`, `delegate` and `__corogen_kind`.
+        let macro_name = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(|| mac.span(), |s| s.ident.span());
+        let at_argument = Span::mixed_site().located_at(macro_name);
         let value = Ident::new("__value", at_argument);
         let co_at_argument = Ident::new("__co", at_argument);
         let delegate = if self.throws {

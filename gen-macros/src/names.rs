@@ -1,5 +1,6 @@
 //! Recognising our own macros inside a body, by the last segment of their path.
 
+use syn::parse::Parser;
 use syn::{Expr, Macro};
 
 pub enum MacroKind {
@@ -40,5 +41,12 @@ pub fn yield_argument(mac: &Macro) -> syn::Result<Option<Expr>> {
     // `parse_body_with`, not `parse2`: an argument that ends too early (`yield_!(p.)`, while it
     // is being typed) is then reported at the macro's closing delimiter, right after the
     // unfinished argument, instead of on the whole `#[generator]` attribute.
-    mac.parse_body_with(parser).map(Some)
+    mac.parse_body_with(parser).map(Some).or_else(|error| {
+        // An argument being typed (`v.`, `n +`) is repaired, so that the body still expands;
+        // the repair's `compile_error!` is then the one error.
+        crate::repair::repair(mac.tokens.clone())
+            .and_then(|repaired| parser.parse2(repaired).ok())
+            .map(Some)
+            .ok_or(error)
+    })
 }

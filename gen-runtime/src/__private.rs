@@ -88,3 +88,50 @@ pub fn fallback_local<Y, R, Ret>() -> crate::GenLocal<impl Body<Yield = Y, Resum
     let co = unsafe { Co::<Y, R, Fallback>::new() };
     new_local_gen(co, core::future::pending::<Ret>())
 }
+
+/// The method that stands in for the field or method name not typed yet after a `.`
+/// (`yield_!(v.)`): the macros repair `v.` into `v.__corogen_unfinished(compile_error!(…))`, so
+/// that the rest of the body still expands (rust-analyzer then completes `v.` with `v`'s own
+/// fields and methods), and the `compile_error!` is the one error rustc reports. Every
+/// generator's expansion imports it, so that the broken and the finished line expand alike up to
+/// the `.`.
+pub trait Unfinished {
+    /// Never runs: the code that calls it has a `compile_error!` as its argument.
+    #[doc(hidden)]
+    fn __corogen_unfinished<T, E>(&self, error: E) -> T {
+        let _ = error;
+        unreachable!("corogen: an unfinished expression was compiled")
+    }
+}
+impl<T: ?Sized> Unfinished for T {}
+
+/// Where an argument of `yield_!` or `yield_from!` that did not parse goes, for editors only:
+/// the macros emit `unparsed!(tokens);` beside the error, and it expands to nothing, unless
+/// `cfg(rust_analyzer)` is set (rust-analyzer sets it on the user's crates; rustc never does).
+/// Then it puts the tokens in an expression, so that the editor still resolves the names in
+/// them. Two steps, so that rustc never parses the tokens: it strips the `cfg`'d call before
+/// expanding it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __corogen_unparsed {
+    ($($tokens:tt)*) => {
+        // `unexpected_cfgs`: cargo does not declare rust-analyzer's cfg. The lint takes its level
+        // from the statement around the `cfg`, hence the block.
+        #[allow(unexpected_cfgs)]
+        let _ = {
+            #[cfg(rust_analyzer)]
+            $crate::__private::unparsed_for_editors!($($tokens)*);
+        };
+    };
+}
+pub use crate::__corogen_unparsed as unparsed;
+
+/// The second step of [`unparsed!`]: the user's tokens in an expression.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __corogen_unparsed_for_editors {
+    ($($tokens:tt)*) => {
+        let _ = ($($tokens)*);
+    };
+}
+pub use crate::__corogen_unparsed_for_editors as unparsed_for_editors;

@@ -11,6 +11,8 @@ fn relay(
         const DELEGATES: bool = true;
         const TAKES_VALUES: bool = true;
     }
+    #[allow(unused_imports)]
+    use ::corogen::__private::Unfinished as _;
     let __co = unsafe {
         ::corogen::__private::AsyncCo::<u32, __CorogenMarker, Option<u32>>::new()
     };

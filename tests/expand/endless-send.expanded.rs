@@ -7,6 +7,8 @@ fn naturals() -> ::corogen::Gen<
         const NAME: &'static str = "naturals";
         const DELEGATES: bool = false;
     }
+    #[allow(unused_imports)]
+    use ::corogen::__private::Unfinished as _;
     let __co = unsafe { ::corogen::__private::Co::<u64, (), __CorogenMarker>::new() };
     ::corogen::__private::new_gen(
         __co,

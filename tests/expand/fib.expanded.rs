@@ -9,6 +9,8 @@ fn fib(
         const NAME: &'static str = "fib";
         const DELEGATES: bool = false;
     }
+    #[allow(unused_imports)]
+    use ::corogen::__private::Unfinished as _;
     let __co = unsafe { ::corogen::__private::Co::<u64, (), __CorogenMarker>::new() };
     ::corogen::__private::new_gen(
         __co,

@@ -7,6 +7,8 @@ fn main() {
             const NAME: &'static str = "<gen_!>";
             const DELEGATES: bool = false;
         }
+        #[allow(unused_imports)]
+        use ::corogen::__private::Unfinished as _;
         let __co = unsafe { ::corogen::__private::Co::<_, (), __CorogenMarker>::new() };
         ::corogen::__private::new_gen(
             __co,

@@ -19,6 +19,8 @@ impl Scale {
             const NAME: &'static str = "scaled";
             const DELEGATES: bool = false;
         }
+        #[allow(unused_imports)]
+        use ::corogen::__private::Unfinished as _;
         let __co = unsafe {
             ::corogen::__private::Co::<u32, u32, __CorogenMarker>::new()
         };

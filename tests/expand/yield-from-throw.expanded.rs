@@ -13,6 +13,8 @@ fn countdown(
         const NAME: &'static str = "countdown";
         const DELEGATES: bool = true;
     }
+    #[allow(unused_imports)]
+    use ::corogen::__private::Unfinished as _;
     let __co = unsafe {
         ::corogen::__private::Co::<
             u32,
@@ -60,6 +62,8 @@ fn twice(
         const NAME: &'static str = "twice";
         const DELEGATES: bool = true;
     }
+    #[allow(unused_imports)]
+    use ::corogen::__private::Unfinished as _;
     let __co = unsafe {
         ::corogen::__private::Co::<
             u32,
