@@ -149,8 +149,9 @@ impl<'ast> Visit<'ast> for YieldFinder<'_> {
                 match crate::names::yield_argument(mac) {
                     Ok(Some(arg)) => self.visit_expr(&arg),
                     Ok(None) => {}
-                    // An argument that does not parse is kept as it is (see `keep_unparsed` in
-                    // `lower.rs`): rustc's parser reports it, once, where the mistake is.
+                    // An argument that does not parse is no error of the analysis: the lowering
+                    // reports it where syn stopped and lowers the rest of the generator
+                    // (`repair::keep_unparsed`).
                     Err(_) => {}
                 }
             }

@@ -69,27 +69,24 @@ fn repair_stream(tokens: TokenStream, repaired: &mut bool) -> TokenStream {
                         TokenTree::Ident(_) | TokenTree::Literal(_) | TokenTree::Group(_) => true,
                         TokenTree::Punct(p) => p.as_char() == '?',
                     };
-                if is_terminator(tokens.get(end)) {
-                    let repairs = operator == "."
-                        || (follows_operand && OPERATORS.contains(&operator.as_str()));
-                    if repairs {
-                        // `+` before `;` is joint; before what is inserted it must not be.
-                        if let Some(TokenTree::Punct(last)) = out.pop() {
-                            let mut alone = Punct::new(last.as_char(), Spacing::Alone);
-                            alone.set_span(last.span());
-                            out.push(TokenTree::Punct(alone));
-                        }
+                let is_dot = operator == ".";
+                let is_operator = follows_operand && OPERATORS.contains(&operator.as_str());
+                if (is_dot || is_operator) && is_terminator(tokens.get(end)) {
+                    // `+` before `;` is joint; before what is inserted it must not be.
+                    if let Some(TokenTree::Punct(last)) = out.pop() {
+                        let mut alone = Punct::new(last.as_char(), Spacing::Alone);
+                        alone.set_span(last.span());
+                        out.push(TokenTree::Punct(alone));
                     }
-                    if operator == "." {
+                    if is_dot {
                         out.extend(missing_name(first.span()));
-                        *repaired = true;
-                    } else if follows_operand && OPERATORS.contains(&operator.as_str()) {
+                    } else {
                         let message = format!(
                             "unfinished expression: an operand is missing after this `{operator}`"
                         );
                         out.extend(compile_error(&message, first.span()));
-                        *repaired = true;
                     }
+                    *repaired = true;
                 }
                 index = end;
             }
