@@ -206,6 +206,10 @@ pub use gen_runtime::{
 ///   suspended generator drops what it holds, innermost scope first.
 /// - A panic in the body propagates out of the `resume` that ran it; the generator is then
 ///   finished for good, and resuming it again panics.
+/// - A mistake in the body is one compile error, on the tokens where it is; the rest of the
+///   function still expands, so callers get no error of their own. That holds while a line is
+///   typed, too: `yield_!(v.)`, `yield_!(n +)` or an argument that does not parse is reported
+///   there, and rust-analyzer still completes and resolves around it.
 ///
 /// # Async generators
 ///
