@@ -174,9 +174,7 @@ CASES = [
     ]),
     Case("yield_from!", "src/yield_from.rs", [
         Form("finished `yield_from!(helper(n))`", checks=helper_checks() + [
-            Hover("n_use", "n: u32", known_miss="a parameter is moved into the body with "
-                  "`let n = n;`, and rust-analyzer shows a binding as a parameter only in a "
-                  "parameter list (lsp/README.md)"),
+            Hover("n_use", "n: u32"),
             Definition("n_use", ["n_def"]),
         ]),
         Form("incomplete `yield_from!(hel)`",

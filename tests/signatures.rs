@@ -131,6 +131,33 @@ fn pattern_and_mut_parameters() {
     assert_eq!(g.send(()), Err(StopIteration(10)));
 }
 
+/// More than eight parameters: the body's closure takes them as one tuple (`call_once_tuple`).
+#[generator(yield = u32)]
+#[allow(clippy::too_many_arguments)]
+fn nine_params(
+    a: u32,
+    (b, c): (u32, u32),
+    mut d: u32,
+    e: &u32,
+    f: u32,
+    g: u32,
+    h: u32,
+    _: (),
+    i: String,
+) -> usize {
+    d += 1;
+    yield_!(a + b + c + d + *e + f + g + h);
+    i.len()
+}
+
+#[test]
+fn more_than_eight_parameters() {
+    let e = 5;
+    let mut g = nine_params(1, (2, 3), 4, &e, 6, 7, 8, (), "nine".to_owned());
+    assert_eq!(g.send(()), Ok(37));
+    assert_eq!(g.send(()), Err(StopIteration(4)));
+}
+
 #[derive(Debug, PartialEq)]
 struct ParseError(String);
 

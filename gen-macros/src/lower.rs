@@ -15,20 +15,26 @@
 //!     let (mut a, mut b) = (0, 1);             enum __CorogenMarker {}          // one per expansion
 //!     for _ in 0..n {                          impl Marker for __CorogenMarker { const NAME = "fib"; }
 //!         yield_!(a);            ==>           let __co = unsafe { Co::<u64, (), __CorogenMarker>::new() };
-//!         (a, b) = (b, a + b);                 new_gen(__co, async move {
-//!     }                                            let n = n;                   // parameters move in
-//!     "done"                                       let __ret: &'static str = {
-//! }                                                    let (mut a, mut b) = (0, 1);
-//!                                                      for _ in 0..n {
+//!         (a, b) = (b, a + b);                 new_gen(__co, call_once_1(async move |n| {
+//!     }                                            let __ret: &'static str = {
+//!     "done"                                           let (mut a, mut b) = (0, 1);
+//! }                                                    for _ in 0..n {
 //!                                                          __co.yield_(a).await;
 //!                                                          (a, b) = (b, a + b);
 //!                                                      }
 //!                                                      "done"
 //!                                                  };
 //!                                                  __ret
-//!                                              })
+//!                                              }, n))                           // parameters move in
 //!                                          }
 //! ```
+//!
+//! With parameters, the async block is the body of an async closure that takes them and is
+//! called once (`call_once_N`, one per arity up to 8, then one tuple): its future is the same
+//! state machine as `async move { let n = n; … }`, and the parameters are dropped when the body
+//! ends, after its locals, as an `async fn`'s are. Written as the closure's parameters they are
+//! parameters to rust-analyzer too (hover says `n: usize`, not `let n`). Without parameters it
+//! is a plain `async move` block.
 //!
 //! `Gen::resume(arg)` (in `gen-runtime`) puts `arg` in a slot in its own stack frame and polls the
 //! block once with a waker whose data pointer is that slot. `__co.yield_(v)` is a future that, on
@@ -211,7 +217,7 @@ fn co_ident() -> Ident {
 /// Emits the expression that builds the generator from `body` (already checked by `analyze`).
 ///
 /// Input:  `{ stmts }` plus `prelude` (the parameter bindings)
-/// Output: `{ marker; let __co = unsafe { Co::new() }; new_gen(__co, async move { … }) }`
+/// Output: `{ marker; let __co = unsafe { Co::new() }; new_gen(__co, call_once_N(async move |…| { … }, …)) }`
 pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) -> TokenStream {
     let Lowering {
         krate,
@@ -294,13 +300,11 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     };
     // An async generator binds its first argument its own way (below).
     let first = first.filter(|_| !lowering.is_async);
-    let body_future = require_send(quote_spanned! {mixed=>
-        async move {
-            #(#prelude)*
-            #first
-            #tail
-        }
-    });
+    let body_future = require_send(body_with_parameters(
+        &private,
+        prelude,
+        quote_spanned!(mixed=> #first #tail),
+    ));
     let construct = if lowering.is_async {
         // An async generator that takes values takes the first one at its top, as a plain
         // generator's `first_arg` does, bound or dropped at once: then every value sent is taken
@@ -311,17 +315,16 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
             }
             None => quote_spanned!(mixed=> let _: #resume_ty = #co.first_arg().await;),
         });
-        let async_body_future = require_send(quote_spanned! {mixed=>
-            async move {
-                #(#prelude)*
-                #first
-                #tail
-            }
-        });
+        let async_body_future = require_send(body_with_parameters(
+            &private,
+            prelude,
+            quote_spanned!(mixed=> #first #tail),
+        ));
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
-            // awaited where they stand directly in the block passed with it to `new_async_gen`
-            // (`analyze` rejects yields in closures, nested async blocks and other macros);
+            // awaited where they stand directly in the body whose future is passed with it to
+            // `new_async_gen` (`analyze` rejects yields in closures, nested async blocks and
+            // other macros);
             // `__CorogenMarker` is this expansion's own, and says whether the body takes values
             // (`yield_taking`, `first_arg`) and delegates (`delegate`).
             let #co = unsafe { #private::AsyncCo::<#yield_ty, #marker, #resume_ty>::new() };
@@ -330,7 +333,8 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     } else {
         quote_spanned! {mixed=>
             // SAFETY: `__co` is hygienic, so only yields this expansion rewrote use it, all
-            // inside the block passed with it to `new_gen`; `__CorogenMarker` is this
+            // inside the body whose future is passed with it to `new_gen` (the async block, or
+            // the async closure's body that `call_once_N` starts); `__CorogenMarker` is this
             // expansion's own.
             let #co = unsafe { #private::Co::<#yield_ty, #resume_ty, #marker>::new() };
             #private::#new_gen(#co, #body_future)
@@ -397,6 +401,40 @@ pub fn gen_return_type(signature: &GenSignature, krate: &Path) -> TokenStream {
         #krate::#kind<impl #krate::Body<Yield = #yield_ty, Resume = #resume_ty, Return = #return_ty>
             #(+ #krate::__private::Captures<&#lifetimes ()>)*
             #captures_self>
+    }
+}
+
+/// Input:  the parameter bindings `let n = n; let (a, b) = __arg1;` and the body's statements
+/// Output: `call_once_2(async move |n, (a, b)| { body }, n, __arg1)`, or `async move { body }`
+///         when there are no parameters
+/// The parameters are the async closure's, so that the editor shows them as parameters; they
+/// are moved into the body and dropped when it ends, after its locals, as an `async fn`'s are.
+fn body_with_parameters(private: &TokenStream, prelude: &[Stmt], body: TokenStream) -> TokenStream {
+    let mixed = Span::mixed_site();
+    if prelude.is_empty() {
+        return quote_spanned!(mixed=> async move { #body });
+    }
+    let (patterns, arguments): (Vec<_>, Vec<_>) = prelude
+        .iter()
+        .map(|stmt| match stmt {
+            Stmt::Local(syn::Local {
+                pat,
+                init: Some(init),
+                ..
+            }) => (pat, &init.expr),
+            _ => unreachable!("the prelude is `let` statements with a value"),
+        })
+        .unzip();
+    // `call_once_N` for up to 8 parameters (see the runtime's `__private`), else a tuple.
+    if patterns.len() <= 8 {
+        let call = Ident::new(&format!("call_once_{}", patterns.len()), mixed);
+        quote_spanned! {mixed=>
+            #private::#call(async move |#(#patterns),*| { #body }, #(#arguments),*)
+        }
+    } else {
+        quote_spanned! {mixed=>
+            #private::call_once_tuple(async move |(#(#patterns,)*)| { #body }, (#(#arguments,)*))
+        }
     }
 }
 

@@ -311,11 +311,12 @@ impl<'ast> syn::visit::Visit<'ast> for LifetimeCollector {
     }
 }
 
-/// Moves each parameter into the body with a `let`, so it lives until the body ends.
+/// How each parameter moves into the body, so it lives until the body ends.
 ///
 /// Input:  `fn f(mut n: u32, (a, b): (u8, u8), _: Guard)`
-/// Output: `fn f(n: u32, __arg1: (u8, u8), __arg2: Guard)` and, at the top of the body,
-///         `let mut n = n; let (a, b) = __arg1; let __arg2 = __arg2;`
+/// Output: `fn f(n: u32, __arg1: (u8, u8), __arg2: Guard)` and the bindings
+///         `let mut n = n; let (a, b) = __arg1; let __arg2 = __arg2;`, which the lowering makes
+///         the body's async closure's parameters (`body_with_parameters` in `lower.rs`)
 fn bind_parameters(sig: &mut Signature) -> Vec<Stmt> {
     let mut prelude = Vec::new();
     for (index, input) in sig.inputs.iter_mut().enumerate() {

@@ -14,26 +14,28 @@ fn fib(
     let __co = unsafe { ::corogen::__private::Co::<u64, (), __CorogenMarker>::new() };
     ::corogen::__private::new_gen(
         __co,
-        async move {
-            let n = n;
-            #[allow(unreachable_code, clippy::diverging_sub_expression)]
-            if false {
-                return ::core::panicking::panic("explicit panic") as &'static str;
-            }
-            let __ret: &'static str = {
-                let (mut a, mut b) = (0, 1);
-                for _ in 0..n {
-                    __co.yield_({
-                            let __yielded: u64 = a;
-                            __yielded
-                        })
-                        .await;
-                    (a, b) = (b, a + b);
+        ::corogen::__private::call_once_1(
+            async move |n| {
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                if false {
+                    return ::core::panicking::panic("explicit panic") as &'static str;
                 }
-                "done"
-            };
-            #[allow(unreachable_code)] __ret
-        },
+                let __ret: &'static str = {
+                    let (mut a, mut b) = (0, 1);
+                    for _ in 0..n {
+                        __co.yield_({
+                                let __yielded: u64 = a;
+                                __yielded
+                            })
+                            .await;
+                        (a, b) = (b, a + b);
+                    }
+                    "done"
+                };
+                #[allow(unreachable_code)] __ret
+            },
+            n,
+        ),
     )
 }
 fn main() {

@@ -24,28 +24,31 @@ fn countdown(
     };
     ::corogen::__private::new_gen(
         __co,
-        async move {
-            let from = from;
-            #[allow(unreachable_code, clippy::diverging_sub_expression)]
-            if false {
-                return ::core::panicking::panic("explicit panic") as Result<u32, String>;
-            }
-            let __ret: Result<u32, String> = {
-                {
-                    #[allow(unused_imports)]
-                    use ::corogen::__private::{GenKind as _, IterKind as _};
-                    let mut __sub = match (1..=from).rev() {
-                        __value => {
-                            (&__value).__corogen_kind().delegate_throwing(__co, __value)
-                        }
-                    };
-                    __co.delegate(&mut __sub).await;
-                    ::corogen::__private::Finish::finish(&mut __sub)
-                }?;
-                Ok(from)
-            };
-            #[allow(unreachable_code)] __ret
-        },
+        ::corogen::__private::call_once_1(
+            async move |from| {
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                if false {
+                    return ::core::panicking::panic("explicit panic")
+                        as Result<u32, String>;
+                }
+                let __ret: Result<u32, String> = {
+                    {
+                        #[allow(unused_imports)]
+                        use ::corogen::__private::{GenKind as _, IterKind as _};
+                        let mut __sub = match (1..=from).rev() {
+                            __value => {
+                                (&__value).__corogen_kind().delegate_throwing(__co, __value)
+                            }
+                        };
+                        __co.delegate(&mut __sub).await;
+                        ::corogen::__private::Finish::finish(&mut __sub)
+                    }?;
+                    Ok(from)
+                };
+                #[allow(unreachable_code)] __ret
+            },
+            from,
+        ),
     )
 }
 fn twice(
@@ -73,39 +76,42 @@ fn twice(
     };
     ::corogen::__private::new_gen(
         __co,
-        async move {
-            let from = from;
-            #[allow(unreachable_code, clippy::diverging_sub_expression)]
-            if false {
-                return ::core::panicking::panic("explicit panic") as Result<u32, String>;
-            }
-            let __ret: Result<u32, String> = {
-                let first = {
-                    #[allow(unused_imports)]
-                    use ::corogen::__private::{GenKind as _, IterKind as _};
-                    let mut __sub = match countdown(from) {
-                        __value => {
-                            (&__value).__corogen_kind().delegate_throwing(__co, __value)
-                        }
-                    };
-                    __co.delegate(&mut __sub).await;
-                    ::corogen::__private::Finish::finish(&mut __sub)
-                }?;
-                let second = {
-                    #[allow(unused_imports)]
-                    use ::corogen::__private::{GenKind as _, IterKind as _};
-                    let mut __sub = match countdown(from) {
-                        __value => {
-                            (&__value).__corogen_kind().delegate_throwing(__co, __value)
-                        }
-                    };
-                    __co.delegate(&mut __sub).await;
-                    ::corogen::__private::Finish::finish(&mut __sub)
-                }?;
-                Ok(first + second)
-            };
-            #[allow(unreachable_code)] __ret
-        },
+        ::corogen::__private::call_once_1(
+            async move |from| {
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                if false {
+                    return ::core::panicking::panic("explicit panic")
+                        as Result<u32, String>;
+                }
+                let __ret: Result<u32, String> = {
+                    let first = {
+                        #[allow(unused_imports)]
+                        use ::corogen::__private::{GenKind as _, IterKind as _};
+                        let mut __sub = match countdown(from) {
+                            __value => {
+                                (&__value).__corogen_kind().delegate_throwing(__co, __value)
+                            }
+                        };
+                        __co.delegate(&mut __sub).await;
+                        ::corogen::__private::Finish::finish(&mut __sub)
+                    }?;
+                    let second = {
+                        #[allow(unused_imports)]
+                        use ::corogen::__private::{GenKind as _, IterKind as _};
+                        let mut __sub = match countdown(from) {
+                            __value => {
+                                (&__value).__corogen_kind().delegate_throwing(__co, __value)
+                            }
+                        };
+                        __co.delegate(&mut __sub).await;
+                        ::corogen::__private::Finish::finish(&mut __sub)
+                    }?;
+                    Ok(first + second)
+                };
+                #[allow(unreachable_code)] __ret
+            },
+            from,
+        ),
     )
 }
 fn main() {
