@@ -175,7 +175,7 @@
 //!   `resume` sees that and panics rather than report a yield it does not have.
 
 use crate::names::{MacroKind, macro_kind, yield_argument};
-use crate::signature::GenSignature;
+use crate::signature::{GenSignature, MovedParameter};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -216,9 +216,13 @@ fn co_ident() -> Ident {
 
 /// Emits the expression that builds the generator from `body` (already checked by `analyze`).
 ///
-/// Input:  `{ stmts }` plus `prelude` (the parameter bindings)
+/// Input:  `{ stmts }` plus the parameters it takes
 /// Output: `{ marker; let __co = unsafe { Co::new() }; new_gen(__co, call_once_N(async move |…| { … }, …)) }`
-pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) -> TokenStream {
+pub fn generator_expr(
+    lowering: &Lowering,
+    parameters: &[MovedParameter],
+    mut body: Block,
+) -> TokenStream {
     let Lowering {
         krate,
         resume_ty,
@@ -302,7 +306,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
     let first = first.filter(|_| !lowering.is_async);
     let body_future = require_send(body_with_parameters(
         &private,
-        prelude,
+        parameters,
         quote_spanned!(mixed=> #first #tail),
     ));
     let construct = if lowering.is_async {
@@ -317,7 +321,7 @@ pub fn generator_expr(lowering: &Lowering, prelude: &[Stmt], mut body: Block) ->
         });
         let async_body_future = require_send(body_with_parameters(
             &private,
-            prelude,
+            parameters,
             quote_spanned!(mixed=> #first #tail),
         ));
         quote_spanned! {mixed=>
@@ -364,7 +368,7 @@ pub fn generator_fn(item: &ItemFn, signature: &GenSignature, lowering: &Lowering
     let mut sig = signature.sig.clone();
     let return_type = gen_return_type(signature, lowering.krate);
     sig.output = syn::parse_quote_spanned!(sig.output.span()=> -> #return_type);
-    let body = generator_expr(lowering, &signature.prelude, (*item.block).clone());
+    let body = generator_expr(lowering, &signature.parameters, (*item.block).clone());
     let attrs = &item.attrs;
     // An async generator function only moves its arguments into the body and boxes it: inlined
     // into its caller, the optimiser sees the whole stream (and may keep the body's state out of
@@ -404,30 +408,25 @@ pub fn gen_return_type(signature: &GenSignature, krate: &Path) -> TokenStream {
     }
 }
 
-/// Input:  the parameter bindings `let n = n; let (a, b) = __arg1;` and the body's statements
+/// Input:  the parameters `n` (from `n`) and `(a, b)` (from `__arg1`), and the body's statements
 /// Output: `call_once_2(async move |n, (a, b)| { body }, n, __arg1)`, or `async move { body }`
 ///         when there are no parameters
 /// The parameters are the async closure's, so that the editor shows them as parameters; they
 /// are moved into the body and dropped when it ends, after its locals, as an `async fn`'s are.
-fn body_with_parameters(private: &TokenStream, prelude: &[Stmt], body: TokenStream) -> TokenStream {
+fn body_with_parameters(
+    private: &TokenStream,
+    parameters: &[MovedParameter],
+    body: TokenStream,
+) -> TokenStream {
     let mixed = Span::mixed_site();
-    if prelude.is_empty() {
+    if parameters.is_empty() {
         return quote_spanned!(mixed=> async move { #body });
     }
-    let (patterns, arguments): (Vec<_>, Vec<_>) = prelude
-        .iter()
-        .map(|stmt| match stmt {
-            Stmt::Local(syn::Local {
-                pat,
-                init: Some(init),
-                ..
-            }) => (pat, &init.expr),
-            _ => unreachable!("the prelude is `let` statements with a value"),
-        })
-        .unzip();
+    let patterns = parameters.iter().map(|parameter| &parameter.pattern);
+    let arguments = parameters.iter().map(|parameter| &parameter.argument);
     // `call_once_N` for up to 8 parameters (see the runtime's `__private`), else a tuple.
-    if patterns.len() <= 8 {
-        let call = Ident::new(&format!("call_once_{}", patterns.len()), mixed);
+    if parameters.len() <= 8 {
+        let call = Ident::new(&format!("call_once_{}", parameters.len()), mixed);
         quote_spanned! {mixed=>
             #private::#call(async move |#(#patterns),*| { #body }, #(#arguments),*)
         }

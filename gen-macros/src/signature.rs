@@ -12,20 +12,20 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use proc_macro2::Span;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    FnArg, GenericArgument, GenericParam, Lifetime, LifetimeParam, Pat, PathArguments, ReturnType,
-    Signature, Stmt, Type, TypeParamBound, TypeReference,
+    FnArg, GenericArgument, GenericParam, Ident, Lifetime, LifetimeParam, Pat, PathArguments,
+    ReturnType, Signature, Type, TypeParamBound, TypeReference,
 };
 
 pub struct GenSignature {
     /// The signature with named lifetimes and plain parameter names; its output is still the
     /// user's.
     pub sig: Signature,
-    /// `let` statements that move the parameters into the body.
-    pub prelude: Vec<Stmt>,
+    /// How each parameter moves into the body.
+    pub parameters: Vec<MovedParameter>,
     pub yield_ty: Type,
     pub resume_ty: Type,
     pub return_ty: Type,
@@ -101,7 +101,7 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
     filler.visit_type_mut(&mut resume_ty);
     filler.visit_type_mut(&mut return_ty);
 
-    let prelude = bind_parameters(&mut sig);
+    let parameters = bind_parameters(&mut sig);
     let lifetimes = sig
         .generics
         .lifetimes()
@@ -110,7 +110,7 @@ pub fn analyze(cx: &Ctxt, sig: &Signature, args: &Args) -> Option<GenSignature> 
     let has_receiver = sig.receiver().is_some();
     Some(GenSignature {
         sig,
-        prelude,
+        parameters,
         yield_ty,
         resume_ty,
         return_ty,
@@ -311,32 +311,46 @@ impl<'ast> syn::visit::Visit<'ast> for LifetimeCollector {
     }
 }
 
+/// A parameter as the body takes it: the user's pattern, bound to the value the function
+/// received (`argument`, the parameter's name in the emitted signature).
+pub struct MovedParameter {
+    pub pattern: Pat,
+    pub argument: Ident,
+}
+
 /// How each parameter moves into the body, so it lives until the body ends.
 ///
 /// Input:  `fn f(mut n: u32, (a, b): (u8, u8), _: Guard)`
-/// Output: `fn f(n: u32, __arg1: (u8, u8), __arg2: Guard)` and the bindings
-///         `let mut n = n; let (a, b) = __arg1; let __arg2 = __arg2;`, which the lowering makes
-///         the body's async closure's parameters (`body_with_parameters` in `lower.rs`)
-fn bind_parameters(sig: &mut Signature) -> Vec<Stmt> {
-    let mut prelude = Vec::new();
+/// Output: `fn f(n: u32, __arg1: (u8, u8), __arg2: Guard)` and the parameters `mut n` (from
+///         `n`), `(a, b)` (from `__arg1`) and `__arg2` (from `__arg2`), which the lowering makes
+///         the body's async closure's (`body_with_parameters` in `lower.rs`)
+fn bind_parameters(sig: &mut Signature) -> Vec<MovedParameter> {
+    let mut parameters = Vec::new();
     for (index, input) in sig.inputs.iter_mut().enumerate() {
         let FnArg::Typed(typed) = input else { continue };
         match &mut *typed.pat {
             Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
                 let mutability = pat.mutability.take();
-                let ident = &pat.ident;
-                prelude.push(syn::parse_quote!(let #mutability #ident = #ident;));
+                let ident = pat.ident.clone();
+                parameters.push(MovedParameter {
+                    pattern: syn::parse_quote!(#mutability #ident),
+                    argument: ident,
+                });
             }
             pat => {
                 let hidden = format_ident!("__arg{}", index, span = Span::mixed_site());
                 let user_pat = std::mem::replace(pat, Pat::Verbatim(quote!(#hidden)));
-                let binding = match user_pat {
-                    Pat::Wild(wild) => quote_spanned!(wild.span()=> let #hidden = #hidden;),
-                    user_pat => quote!(let #user_pat = #hidden;),
+                let pattern = match user_pat {
+                    // A `_` would drop the value at once: it is bound, so it lives on too.
+                    Pat::Wild(_) => Pat::Verbatim(quote!(#hidden)),
+                    user_pat => user_pat,
                 };
-                prelude.push(syn::parse2(binding).expect("a let statement"));
+                parameters.push(MovedParameter {
+                    pattern,
+                    argument: hidden,
+                });
             }
         }
     }
-    prelude
+    parameters
 }
