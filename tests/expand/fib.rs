@@ -1,5 +1,6 @@
-// The basic shape: parameters move into an `async move` block, each `yield_!` becomes an await of
-// the yield slot, and the written return type is the generator's final value.
+// The basic shape: the body becomes an async closure that takes the parameters and is called once,
+// each `yield_!` becomes an await of the yield slot, and the written return type is the
+// generator's final value.
 use corogen::prelude::*;
 
 #[generator(yield = u64)]
